@@ -1,0 +1,83 @@
+# Leerling in beeld — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+export FLASK_APP := wsgi
+
+.PHONY: run test lint format install system-deps translations i18n-extract i18n-update \
+        i18n-compile serve bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) i18n-compile
+
+## make run: set everything up (venv, install, migrations, demo data) and serve on SQLite.
+run: install
+	$(VENV)/bin/flask setup
+	$(VENV)/bin/flask run --host $(HOST) --port $(PORT)
+
+## make serve: production-style serving with gunicorn (configure with environment variables).
+serve: install
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/gunicorn --workers $${WORKERS:-3} --bind $(HOST):$(PORT) wsgi:app
+
+## make test: lint, then the whole suite on SQLite, then (with TEST_DATABASE_URL) on PostgreSQL.
+test: install system-deps lint
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "=== The same suite on PostgreSQL ($$TEST_DATABASE_URL) ==="; \
+	  $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); \
+	else \
+	  echo "PostgreSQL skipped: TEST_DATABASE_URL is not set (CI sets it in .ci/run)."; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Debian packages the browser and QR tests need: Chromium and the zbar library.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ldconfig -p | grep -q libzbar.so || missing="$$missing libzbar0"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing (install them with apt-get; tests needing them will say so)"; \
+	  fi; \
+	fi
+
+## Translations: extract the English msgids, update the catalogues, compile them.
+translations: i18n-extract i18n-update i18n-compile
+
+i18n-extract: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
+	  -o translations/messages.pot .
+
+i18n-update: $(STAMP)
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot \
+	  -d translations
+
+i18n-compile: $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -d translations 2>&1 | grep -v "^compiling" || true
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,187 @@
+"""Authorization: one mechanism for every read and write.
+
+At launch the LTI roles become a :class:`Role`, and the role a set of :class:`Permission`. The
+resulting :class:`Principal` lives in the session. Views declare what they need with
+:func:`require_permission`; objects are loaded through :func:`load_group_or_404` and
+:func:`load_pupil_or_404`, which answer 404 (never 403, to leak no existence) for anything
+outside the principal's school or groups, and write the attempt to the audit log.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
+
+from flask import abort, g, session
+from sqlalchemy import Select, select
+
+from plugin.audit import record_event
+from plugin.extensions import db
+from plugin.models import Enrolment, Group, Pupil, TeacherGroup
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Role(enum.StrEnum):
+    LEERKRACHT = "leerkracht"
+    IB = "ib"
+    LEERLING = "leerling"
+
+
+class Permission(enum.StrEnum):
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_PUPIL_REPORT = "view_pupil_report"
+    VIEW_GROUP_REPORT = "view_group_report"
+    VIEW_SCHOOL_REPORT = "view_school_report"
+    VIEW_ALL_GROUPS = "view_all_groups"
+    MANAGE_SCHOOL = "manage_school"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_INSTRUCTIONS = "view_instructions"
+    SCORE_TESTS = "score_tests"
+    VIEW_EXAMPLE_ITEMS = "view_example_items"
+
+
+_TEACHER = {
+    Permission.VIEW_DASHBOARD,
+    Permission.VIEW_PUPIL_REPORT,
+    Permission.VIEW_GROUP_REPORT,
+    Permission.VIEW_INSTRUCTIONS,
+    Permission.SCORE_TESTS,
+    Permission.VIEW_EXAMPLE_ITEMS,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.LEERKRACHT: frozenset(_TEACHER),
+    Role.IB: frozenset(
+        _TEACHER
+        | {
+            Permission.VIEW_SCHOOL_REPORT,
+            Permission.VIEW_ALL_GROUPS,
+            Permission.MANAGE_SCHOOL,
+            Permission.VIEW_AUDIT_LOG,
+        }
+    ),
+    Role.LEERLING: frozenset({Permission.VIEW_EXAMPLE_ITEMS}),
+}
+
+SESSION_KEY = "principal"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is signed in: the only identity the rest of the app sees."""
+
+    role: Role
+    school_id: int
+    display_name: str
+    staff_id: int | None = None
+    pupil_id: int | None = None
+    synthetic: bool = False
+    """The school holds generated demo data: every page then says so."""
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return ROLE_PERMISSIONS[self.role]
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def sign_in(principal: Principal) -> None:
+    """Start a fresh session for ``principal`` (clearing any old one: no session fixation)."""
+    session.clear()
+    data = asdict(principal)
+    data["role"] = principal.role.value
+    session[SESSION_KEY] = data
+    session.permanent = True
+    g.pop("principal", None)
+
+
+def sign_out() -> None:
+    session.clear()
+    g.pop("principal", None)
+
+
+def current_principal() -> Principal | None:
+    if "principal" not in g:
+        data = session.get(SESSION_KEY)
+        try:
+            g.principal = Principal(**{**data, "role": Role(data["role"])}) if data else None
+        except (TypeError, ValueError, KeyError):
+            g.principal = None  # a session from an older version: treat as signed out
+    return g.principal
+
+
+def require_principal() -> Principal:
+    principal = current_principal()
+    if principal is None:
+        abort(401)
+    return principal
+
+
+def require_permission(permission: Permission) -> Callable[[F], F]:
+    """View decorator: 401 without a launch, 403 when the role lacks ``permission``."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not require_principal().can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def visible_group_ids(principal: Principal) -> Select:
+    """A subquery of the ids of the groups ``principal`` may see."""
+    if principal.can(Permission.VIEW_ALL_GROUPS):
+        return select(Group.id).where(Group.school_id == principal.school_id)
+    if principal.role is Role.LEERKRACHT and principal.staff_id is not None:
+        return select(TeacherGroup.group_id).where(
+            TeacherGroup.staff_id == principal.staff_id,
+            TeacherGroup.school_id == principal.school_id,
+        )
+    return select(Group.id).where(False)
+
+
+def visible_pupil_ids(principal: Principal) -> Select:
+    """Pupils enrolled (in any school year) in a group ``principal`` may see."""
+    if principal.can(Permission.VIEW_ALL_GROUPS):
+        return select(Pupil.id).where(Pupil.school_id == principal.school_id)
+    return select(Enrolment.pupil_id).where(Enrolment.group_id.in_(visible_group_ids(principal)))
+
+
+def _deny(object_type: str, object_id: int) -> None:
+    """Audit the refused attempt (committed now: the request is about to be aborted)."""
+    record_event("access_denied", object_type, object_id)
+    db.session.commit()
+    abort(404)
+
+
+def load_group_or_404(group_id: int) -> Group:
+    principal = require_principal()
+    group = db.session.execute(
+        select(Group).where(Group.id == group_id, Group.id.in_(visible_group_ids(principal)))
+    ).scalar_one_or_none()
+    if group is None:
+        _deny("group", group_id)
+    return group
+
+
+def load_pupil_or_404(pupil_id: int) -> Pupil:
+    principal = require_principal()
+    pupil = db.session.execute(
+        select(Pupil).where(
+            Pupil.id == pupil_id,
+            Pupil.school_id == principal.school_id,
+            Pupil.id.in_(visible_pupil_ids(principal)),
+        )
+    ).scalar_one_or_none()
+    if pupil is None:
+        _deny("pupil", pupil_id)
+    return pupil

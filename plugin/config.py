@@ -1,0 +1,120 @@
+"""Settings: defaults first, then the environment, then an explicit mapping (tests).
+
+Production (``APP_ENV=production``) refuses to start with an insecure setting and names it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENV_KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "REDIS_URL",
+    "PUBLIC_BASE_URL",
+    "APP_ENV",
+    "DEMO_PLATFORM",
+    "HELP_VIDEO_BASE_URL",
+    "LOG_LEVEL",
+)
+
+
+class InsecureConfigError(RuntimeError):
+    """Raised when production settings would put pupil data at risk."""
+
+
+def defaults(instance_path: Path) -> dict[str, Any]:
+    return {
+        "APP_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{instance_path / 'leerling_in_beeld.sqlite'}",
+        "SECRET_KEY": None,
+        "REDIS_URL": None,
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "DEMO_PLATFORM": None,  # None = on in development, off in production
+        "HELP_VIDEO_BASE_URL": None,
+        "LOG_LEVEL": "INFO",
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "LANGUAGES": ("nl", "en"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The tool lives in the LMS's iframe: cookies must be cross-site and partitioned (CHIPS).
+        "SESSION_COOKIE_NAME": "lib_session",
+        "SESSION_COOKIE_SAMESITE": "None",
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_PARTITIONED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # Behind a TLS-terminating proxy, trust one hop of X-Forwarded-* (see wsgi/ProxyFix).
+        "PROXY_FIX_HOPS": 1,
+    }
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {key: environ[key] for key in ENV_KEYS if environ.get(key)}
+    if "DEMO_PLATFORM" in settings:
+        settings["DEMO_PLATFORM"] = settings["DEMO_PLATFORM"].lower() in {"1", "true", "yes", "on"}
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for ``postgres://`` and ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """A random key generated once and kept under ``instance/`` (never in the repository)."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def insecure_settings(settings: Mapping[str, Any]) -> list[str]:
+    """Every reason the settings are unfit for production; empty when they are fine."""
+    problems = []
+    key = settings.get("SECRET_KEY") or ""
+    if len(key) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if not str(settings.get("PUBLIC_BASE_URL", "")).startswith("https://"):
+        problems.append("PUBLIC_BASE_URL must be an https:// address")
+    if settings.get("DEMO_PLATFORM"):
+        problems.append("DEMO_PLATFORM must be off in production")
+    if not settings.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE must be on")
+    if settings.get("DEBUG"):
+        problems.append("DEBUG must be off")
+    return problems
+
+
+def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> dict:
+    settings = defaults(instance_path)
+    settings.update(from_environment(os.environ))
+    settings.update(overrides or {})
+    production = settings["APP_ENV"] == "production"
+    if settings["DEMO_PLATFORM"] is None:
+        settings["DEMO_PLATFORM"] = not production
+    if production:
+        problems = insecure_settings(settings)
+        if problems:
+            raise InsecureConfigError(
+                "Refusing to start in production: " + "; ".join(problems) + "."
+            )
+    elif not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = development_secret_key(instance_path)
+    settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
+    settings["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    settings["PUBLIC_BASE_URL"] = settings["PUBLIC_BASE_URL"].rstrip("/")
+    return settings

@@ -1,0 +1,470 @@
+"""Synthetic demo data: schools, groups, pupils and three school years of results.
+
+Everything here is invented (*fictieve demogegevens*) on an invented DEMO scale; no Cito norms,
+items or cut scores are used. The generator is deterministic for a given seed and "today".
+Shapes follow public facts: groups of 20–29 pupils, one combination group, fast growth early and
+flattening later, abilities correlated across subjects, a few absences, tests on another level
+(*toets op maat*), a doubler and mid-year arrivals.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from plugin.extensions import db
+from plugin.levels import Cuts, derive_level
+from plugin.models import (
+    Administration,
+    ConversionRow,
+    Enrolment,
+    GoalIndicator,
+    GoalSource,
+    Group,
+    ItemResponse,
+    MigrationState,
+    Moment,
+    NationalReference,
+    Pupil,
+    ReferenceIndicator,
+    ReferenceLevelCut,
+    Result,
+    School,
+    SchoolGoal,
+    SignalingValue,
+    Subject,
+    Test,
+    TestItem,
+    TestMode,
+)
+from plugin.periods import school_year_of
+
+DEMO_SOURCE = "synthetic demo (DEMO scale, no Cito norms)"
+
+# Mean per moment on the invented DEMO scale (DOMAIN.md §5); SD widens slightly with age.
+MOMENT_MEANS: dict[str, float] = {
+    "M3": 100, "E3": 114, "M4": 125, "E4": 134, "M5": 142, "E5": 149,
+    "M6": 155, "E6": 160, "M7": 165, "E7": 169, "B8": 171, "M8": 174,
+}  # fmt: skip
+MOMENT_ORDER = list(MOMENT_MEANS)
+
+
+@dataclass(frozen=True)
+class SubjectSpec:
+    code: str
+    name: str
+    reference_domain: str | None
+    offset: float
+    mode: TestMode
+    item_domains: tuple[str, ...] = ()
+
+
+SUBJECTS = (
+    SubjectSpec(
+        "rekenen-wiskunde", "Rekenen-Wiskunde", "rekenen", 0.0, TestMode.PAPER,
+        ("Getallen", "Verhoudingen", "Meten en meetkunde", "Verbanden"),
+    ),
+    SubjectSpec("begrijpend-lezen", "Begrijpend lezen", "lezen", 4.0, TestMode.DIGITAL),
+    SubjectSpec(
+        "taalverzorging", "Taalverzorging", "taalverzorging", -4.0, TestMode.PAPER,
+        ("Spelling niet-werkwoorden", "Spelling werkwoorden", "Leestekens"),
+    ),
+    SubjectSpec("technisch-lezen", "Technisch lezen", None, 2.0, TestMode.DIGITAL),
+)  # fmt: skip
+
+ITEMS_PER_PAPER_TEST = 30
+LEVEL_Z = (-0.8416, -0.2533, 0.2533, 0.8416)  # quintile boundaries of a normal distribution
+
+FIRST_NAMES = (
+    "Noah", "Emma", "Liam", "Julia", "Luca", "Mila", "Sem", "Tess", "Finn", "Sophie", "Daan",
+    "Zoë", "Levi", "Sara", "Milan", "Nora", "Bram", "Yara", "Jesse", "Lotte", "Thijs", "Evi",
+    "Mees", "Saar", "Ravi", "Fleur", "Adam", "Noor", "Jayden", "Lina", "Ties", "Anna", "Mohamed",
+    "Fenna", "Gijs", "Lieke", "Owen", "Isa", "Jens", "Roos", "Youssef", "Liv", "Stijn", "Elif",
+    "Ruben", "Maud", "Thomas", "Hanna", "Sven", "Amira", "Koen", "Vera", "Olivier", "Ilse",
+)  # fmt: skip
+INITIALS = "ABCDEGHJKLMNPRSTVWZ"
+
+
+@dataclass(frozen=True)
+class SchoolSpec:
+    name: str
+    brin: str
+    weging: float
+    effect: float
+    leerjaren: tuple[int, ...] = (3, 4, 5, 6, 7, 8)
+    small_pair: tuple[int, int] | None = None
+    """Leerjaren (this year) of two small cohorts that are taught together. The combination
+    group moves up with them: groep 4/5 last year, 5/6 this year."""
+    migration: MigrationState = MigrationState.DONE
+    with_results: bool = True
+
+
+SCHOOLS = (
+    SchoolSpec("OBS De Regenboog (fictief)", "99XA", 28.5, 2.0, small_pair=(6, 7)),
+    SchoolSpec("CBS Het Kompas (fictief)", "99XB", 33.0, -2.0),
+    SchoolSpec(
+        "IKC De Horizon (fictief)", "99XC", 30.0, 0.0, leerjaren=(4, 7),
+        migration=MigrationState.IN_PROGRESS, with_results=False,
+    ),
+)  # fmt: skip
+
+YEARS_OF_HISTORY = 3
+
+
+def moment_sd(code: str) -> float:
+    """12 at M3, widening to about 16 by groep 8."""
+    return 12.0 + 4.0 * MOMENT_ORDER.index(code) / (len(MOMENT_ORDER) - 1)
+
+
+def moment_mean(code: str, subject: SubjectSpec) -> float:
+    return MOMENT_MEANS[code] + subject.offset
+
+
+def test_code(subject_code: str, moment: str, level: int) -> str:
+    return f"{subject_code}-{moment}{level}"
+
+
+def conversion(raw: int, code: str, subject: SubjectSpec) -> float:
+    """Synthetic conversion table: raw 0..N spread over mean ± 2.5 SD on the DEMO scale."""
+    mean, sd = moment_mean(code, subject), moment_sd(code)
+    share = (raw + 0.5) / (ITEMS_PER_PAPER_TEST + 1)
+    return round(mean + sd * 2.5 * (2 * share - 1), 1)
+
+
+@dataclass
+class Built:
+    """Ids created while building, so later steps need no lookups."""
+
+    subjects: dict[str, int] = field(default_factory=dict)
+    tests: dict[str, int] = field(default_factory=dict)
+    items: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    cuts: dict[str, Cuts] = field(default_factory=dict)
+
+
+def demo_present() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(School)))
+
+
+def load_demo_data(seed: int = 2026, today: date | None = None) -> dict[str, int]:
+    """Fill an empty database with the synthetic demo; returns counts per table.
+
+    Flushes but does not commit: the caller commits once (all or nothing).
+    """
+    today = today or date.today()
+    rng = random.Random(seed)
+    built = Built()
+    _reference_content(built)
+    for spec in SCHOOLS:
+        _school(spec, built, rng, today)
+    return {
+        table.__tablename__: db.session.scalar(select(func.count()).select_from(table))
+        for table in (School, Group, Pupil, Result, Administration, ItemResponse)
+    }
+
+
+def _reference_content(built: Built) -> None:
+    for position, subject in enumerate(SUBJECTS):
+        row = Subject(
+            code=subject.code, name=subject.name,
+            reference_domain=subject.reference_domain, position=position,
+        )  # fmt: skip
+        db.session.add(row)
+        db.session.flush()
+        built.subjects[subject.code] = row.id
+        previous = None
+        for code in MOMENT_ORDER:
+            moment, level = code[0], int(code[1])
+            mean, sd = moment_mean(code, subject), moment_sd(code)
+            cuts = Cuts(*(round(mean + z * sd, 1) for z in LEVEL_Z))
+            growth = None if previous is None else mean - moment_mean(previous, subject)
+            db.session.add(
+                NationalReference(
+                    subject_id=row.id, moment=Moment(moment), level=level, mean=mean, sd=sd,
+                    p20=cuts.p20, p40=cuts.p40, p60=cuts.p60, p80=cuts.p80,
+                    typical_growth=growth, growth_sd=None if growth is None else growth / 2,
+                    source=DEMO_SOURCE,
+                )
+            )  # fmt: skip
+            built.cuts[test_code(subject.code, moment, level)] = cuts
+            _test(subject, row.id, moment, level, built)
+            previous = code
+        if subject.reference_domain:
+            _reference_cuts(subject, row.id)
+    _signaling_values()
+
+
+def _test(subject: SubjectSpec, subject_id: int, moment: str, level: int, built: Built) -> None:
+    code = test_code(subject.code, moment, level)
+    moment_name = {"M": "midden", "E": "eind", "B": "begin"}[moment]
+    paper = subject.mode is TestMode.PAPER
+    test = Test(
+        subject_id=subject_id, moment=Moment(moment), level=level, mode=subject.mode, code=code,
+        name=f"{subject.name} {moment}{level} ({moment_name} groep {level}) — demo",
+        item_count=ITEMS_PER_PAPER_TEST if paper else None,
+    )  # fmt: skip
+    db.session.add(test)
+    db.session.flush()
+    built.tests[code] = test.id
+    if not paper:
+        return
+    items = []
+    for number in range(1, ITEMS_PER_PAPER_TEST + 1):
+        domain = subject.item_domains[(number - 1) % len(subject.item_domains)]
+        answer = "ABCD"[(number * 7 + level) % 4]
+        item = TestItem(test_id=test.id, number=number, correct_answer=answer, domain=domain)
+        db.session.add(item)
+        items.append(item)
+    db.session.flush()
+    built.items[code] = [(item.id, item.domain) for item in items]
+    db.session.execute(
+        ConversionRow.__table__.insert(),
+        [
+            {"test_id": test.id, "raw_score": raw,
+             "ability_score": conversion(raw, f"{moment}{level}", subject)}
+            for raw in range(ITEMS_PER_PAPER_TEST + 1)
+        ],
+    )  # fmt: skip
+
+
+def _reference_cuts(subject: SubjectSpec, subject_id: int) -> None:
+    """Invented cut scores at M8: about 95 % reach 1F, about 55–62 % reach 2F/1S."""
+    mean, sd = moment_mean("M8", subject), moment_sd("M8")
+    higher_z = 0.0 if subject.reference_domain == "rekenen" else -0.3
+    for indicator, z in ((ReferenceIndicator.F1, -1.65), (ReferenceIndicator.F2_S1, higher_z)):
+        db.session.add(
+            ReferenceLevelCut(
+                subject_id=subject_id, indicator=indicator,
+                min_score=round(mean + z * sd, 1), source=DEMO_SOURCE,
+            )
+        )  # fmt: skip
+
+
+def _signaling_values() -> None:
+    """1F: 85 % for every school (Inspectie). The 2F/1S values per schoolweging band are
+    placeholders: the IB replaces them with the Inspectorate's published table."""
+    db.session.add(
+        SignalingValue(
+            indicator=ReferenceIndicator.F1, percentage=85.0, national_average=96.0,
+            source="Inspectie van het Onderwijs: signaleringswaarde 1F",
+        )
+    )  # fmt: skip
+    for low, high, percentage in ((20, 26, 58.0), (26, 30, 54.0), (30, 34, 50.0), (34, 40, 45.0)):
+        db.session.add(
+            SignalingValue(
+                indicator=ReferenceIndicator.F2_S1, weging_from=low, weging_to=high,
+                percentage=percentage, national_average=59.0,
+                source="placeholder — replace with the Inspectie's published table",
+            )
+        )  # fmt: skip
+
+
+@dataclass
+class DemoPupil:
+    row: Pupil
+    leerjaar_now: int
+    abilities: dict[str, float]
+    drift: dict[str, float] = field(default_factory=dict)
+    first_year: int = 0
+    repeats_in: int | None = None
+
+
+def _school(spec: SchoolSpec, built: Built, rng: random.Random, today: date) -> None:
+    school = School(
+        name=spec.name, brin=spec.brin, schoolweging=spec.weging,
+        migration_state=spec.migration, is_synthetic=True,
+    )  # fmt: skip
+    db.session.add(school)
+    db.session.flush()
+    current_year = school_year_of(today)
+    years = list(range(current_year - YEARS_OF_HISTORY, current_year + 1))
+    groups = {}
+    for year in years:
+        for leerjaar in spec.leerjaren:
+            name, low, high = group_layout(spec, year, current_year, leerjaar)
+            if (year, name) not in groups:
+                groups[(year, name)] = Group(
+                    school_id=school.id, name=name, school_year=year, leerjaar=low,
+                    leerjaar_high=high,
+                )  # fmt: skip
+    db.session.add_all(groups.values())
+    db.session.flush()
+    pupils = _pupils(spec, school.id, rng, current_year)
+    enrolments = _enrol(spec, pupils, groups, years, current_year)
+    if spec.with_results:
+        _results(spec, built, rng, today, school.id, pupils, enrolments, groups, current_year)
+        _goals(school.id, current_year)
+
+
+def _pupils(spec: SchoolSpec, school_id: int, rng: random.Random, current_year: int):
+    """Cohorts by their leerjaar this year; leerjaar 9–11 are pupils who already left."""
+    small = set(spec.small_pair or ())
+    pupils: list[DemoPupil] = []
+    for leerjaar in range(3, 9 + YEARS_OF_HISTORY):
+        in_school_now = leerjaar <= 8
+        if leerjaar not in spec.leerjaren and not (leerjaar > 8 and 8 in spec.leerjaren):
+            continue
+        size = rng.randint(12, 15) if leerjaar in small else rng.randint(20, 28)
+        for index in range(size):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(INITIALS)}."
+            g = rng.gauss(0, 1)
+            abilities = {
+                s.code: math.sqrt(0.65) * g + math.sqrt(0.35) * rng.gauss(0, 1) for s in SUBJECTS
+            }
+            left_on = None if in_school_now else date(current_year - (leerjaar - 8) + 1, 7, 15)
+            row = Pupil(school_id=school_id, display_name=name, left_on=left_on)
+            pupil = DemoPupil(row=row, leerjaar_now=leerjaar, abilities=abilities)
+            # Arrivals this year (no history here) and a few who joined a year ago.
+            if in_school_now and index == size - 1:
+                pupil.first_year = current_year
+            elif in_school_now and index == size - 2 and leerjaar >= 5:
+                pupil.first_year = current_year - 1
+            pupils.append(pupil)
+    # One doubler: a pupil now in groep 6 who did groep 5 twice.
+    doubler = next((p for p in pupils if p.leerjaar_now == 6 and p.first_year == 0), None)
+    if doubler is not None:
+        doubler.repeats_in = current_year - 1
+    db.session.add_all(p.row for p in pupils)
+    db.session.flush()
+    return pupils
+
+
+def leerjaar_in(pupil: DemoPupil, year: int, current_year: int) -> int:
+    years_back = current_year - year
+    leerjaar = pupil.leerjaar_now - years_back
+    if pupil.repeats_in is not None and year < pupil.repeats_in:
+        leerjaar += 1  # before repeating, the pupil was one leerjaar further along
+    return leerjaar
+
+
+def _enrol(spec, pupils, groups, years, current_year):
+    """Place each pupil each year in the group that teaches their leerjaar."""
+    rows = []
+    for pupil in pupils:
+        for year in years:
+            leerjaar = leerjaar_in(pupil, year, current_year)
+            if not 3 <= leerjaar <= 8 or year < pupil.first_year:
+                continue
+            if leerjaar not in spec.leerjaren:
+                continue  # this (small) school has no group for that leerjaar
+            name, *_ = group_layout(spec, year, current_year, leerjaar)
+            rows.append(
+                {"school_id": pupil.row.school_id, "pupil_id": pupil.row.id,
+                 "group_id": groups[(year, name)].id, "school_year": year, "leerjaar": leerjaar}
+            )  # fmt: skip
+    db.session.execute(Enrolment.__table__.insert(), rows)
+    return {(r["pupil_id"], r["school_year"]): r for r in rows}
+
+
+def group_layout(
+    spec: SchoolSpec, year: int, current_year: int, leerjaar: int
+) -> tuple[str, int, int | None]:
+    """Name and leerjaren of the group teaching ``leerjaar`` in ``year``."""
+    if spec.small_pair:
+        shift = current_year - year
+        low, high = (lj - shift for lj in spec.small_pair)
+        if leerjaar in (low, high) and low >= 3 and high <= 8:
+            return f"Groep {low}/{high}", low, high
+    return f"Groep {leerjaar}", leerjaar, None
+
+
+def _moment_dates(year: int) -> dict[str, date]:
+    return {"M": date(year + 1, 1, 27), "E": date(year + 1, 6, 9)}
+
+
+def _results(spec, built, rng, today, school_id, pupils, enrolments, groups, current_year):
+    """Scores at every M and E moment that has started by ``today``; in the running period one
+    group has taken nothing yet (the dashboard's empty state)."""
+    skip_group = groups[(current_year, f"Groep {spec.leerjaren[0]}")].id
+    administrations: dict[tuple[int, str], Administration] = {}
+    result_rows, response_rows = [], []
+    pupils_by_id = {p.row.id: p for p in pupils}
+    for (pupil_id, year), enrolment in sorted(enrolments.items()):
+        pupil = pupils_by_id[pupil_id]
+        for moment, taken_on in _moment_dates(year).items():
+            leerjaar = enrolment["leerjaar"]
+            if taken_on > today or (moment == "E" and leerjaar == 8):
+                continue
+            if year == current_year and enrolment["group_id"] == skip_group:
+                continue
+            for subject in SUBJECTS:
+                if rng.random() < 0.04:
+                    continue  # absent
+                level = leerjaar - 1 if (rng.random() < 0.05 and leerjaar > 3) else leerjaar
+                code = test_code(subject.code, moment, level)
+                pupil_code = f"{moment}{leerjaar}"
+                drift = pupil.drift.get(subject.code, 0.0) + rng.gauss(0, 0.12)
+                pupil.drift[subject.code] = drift * 0.9  # slight regression to the mean
+                z = pupil.abilities[subject.code] + drift
+                score = (
+                    moment_mean(pupil_code, subject) + spec.effect
+                    + moment_sd(pupil_code) * z + rng.gauss(0, 3)
+                )  # fmt: skip
+                key = (enrolment["group_id"], code)
+                if key not in administrations:
+                    administrations[key] = Administration(
+                        group_id=enrolment["group_id"], test_id=built.tests[code],
+                        school_year=year, taken_on=taken_on, completed_at=taken_on,
+                    )  # fmt: skip
+                raw = None
+                if code in built.items:
+                    raw = _raw_for(score, f"{moment}{level}", subject)
+                    score = conversion(raw, f"{moment}{level}", subject)
+                    if year == current_year - 1 and moment == "E":
+                        response_rows += _responses(rng, key, pupil_id, built.items[code], raw)
+                result_rows.append(
+                    {"pupil_id": pupil_id, "test_id": built.tests[code],
+                     "administration_id": key, "school_year": year,
+                     "leerjaar": leerjaar, "raw_score": raw, "ability_score": round(score, 1),
+                     "level": derive_level(score, built.cuts[code]),
+                     "deviating": rng.random() < 0.01}
+                )  # fmt: skip
+    # One flush for all administrations, then swap their keys for the new ids.
+    db.session.add_all(administrations.values())
+    db.session.flush()
+    for row in result_rows + response_rows:
+        row["administration_id"] = administrations[row["administration_id"]].id
+    if result_rows:
+        db.session.execute(Result.__table__.insert(), result_rows)
+    if response_rows:
+        db.session.execute(ItemResponse.__table__.insert(), response_rows)
+
+
+def _raw_for(score: float, code: str, subject: SubjectSpec) -> int:
+    mean, sd = moment_mean(code, subject), moment_sd(code)
+    share = ((score - mean) / (2.5 * sd) + 1) / 2
+    raw = round(share * (ITEMS_PER_PAPER_TEST + 1) - 0.5)
+    return max(0, min(ITEMS_PER_PAPER_TEST, raw))
+
+
+def _responses(rng, administration_key, pupil_id, items, raw):
+    """Per-item answers adding up to ``raw``, with one domain a little weaker for some pupils."""
+    weak = rng.choice([None, None, *{d for _, d in items}])
+    weights = [rng.random() * (0.4 if domain == weak else 1.0) for _, domain in items]
+    ranked = sorted(range(len(items)), key=lambda i: weights[i], reverse=True)
+    correct = set(ranked[:raw])
+    return [
+        {"administration_id": administration_key, "pupil_id": pupil_id, "item_id": item_id,
+         "correct": index in correct, "version": 1}
+        for index, (item_id, _) in enumerate(items)
+    ]  # fmt: skip
+
+
+def _goals(school_id: int, year: int) -> None:
+    for domain in ("lezen", "taalverzorging", "rekenen"):
+        db.session.add(
+            SchoolGoal(
+                school_id=school_id, school_year=year, domain=domain,
+                indicator=GoalIndicator.SHARE_1F, target=95.0, source=GoalSource.AMBITIE,
+            )
+        )  # fmt: skip
+        db.session.add(
+            SchoolGoal(
+                school_id=school_id, school_year=year, domain=domain,
+                indicator=GoalIndicator.SHARE_2F_1S, target=60.0 if domain != "rekenen" else 50.0,
+                source=GoalSource.AMBITIE,
+            )
+        )  # fmt: skip

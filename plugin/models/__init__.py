@@ -1,0 +1,66 @@
+"""The data model. Import models from here; every table is registered on import."""
+
+from plugin.models.audit import AuditEvent, AuditLogIsAppendOnly
+from plugin.models.reference import (
+    GoalIndicator,
+    GoalSource,
+    NationalReference,
+    ReferenceIndicator,
+    ReferenceLevelCut,
+    SchoolGoal,
+    SignalingValue,
+)
+from plugin.models.school import (
+    Enrolment,
+    Group,
+    MigrationState,
+    Pupil,
+    School,
+    StaffMember,
+    StaffRole,
+    TeacherGroup,
+)
+from plugin.models.testing import (
+    Administration,
+    ConversionRow,
+    ItemResponse,
+    Level,
+    Moment,
+    Result,
+    Subject,
+    Test,
+    TestItem,
+    TestMode,
+    moment_code,
+)
+
+__all__ = [
+    "Administration",
+    "AuditEvent",
+    "AuditLogIsAppendOnly",
+    "ConversionRow",
+    "Enrolment",
+    "GoalIndicator",
+    "GoalSource",
+    "Group",
+    "ItemResponse",
+    "Level",
+    "MigrationState",
+    "Moment",
+    "NationalReference",
+    "Pupil",
+    "ReferenceIndicator",
+    "ReferenceLevelCut",
+    "Result",
+    "School",
+    "SchoolGoal",
+    "SignalingValue",
+    "StaffMember",
+    "StaffRole",
+    "Subject",
+    "Test",
+    "TestItem",
+    "TestMode",
+    "TeacherGroup",
+    "moment_code",
+]

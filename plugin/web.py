@@ -1,0 +1,59 @@
+"""Request-wide behaviour: template helpers and security headers for life inside an iframe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, current_app, g
+from flask_babel import format_date, format_datetime, get_locale
+
+from plugin import i18n
+from plugin.auth import Permission, current_principal
+from plugin.periods import school_year_label
+
+FRAME_ANCESTORS_KEY = "lib_frame_ancestors"
+
+
+def frame_ancestor_provider(app: Flask, provider: Callable[[], list[str]]) -> None:
+    """Let a domain (LTI) add origins that may frame the tool (the registered platforms)."""
+    app.extensions.setdefault(FRAME_ANCESTORS_KEY, []).append(provider)
+
+
+def _frame_ancestors() -> str:
+    if "frame_ancestors" not in g:
+        origins = ["'self'"]
+        for provider in current_app.extensions.get(FRAME_ANCESTORS_KEY, []):
+            try:
+                origins.extend(provider())
+            except Exception:  # noqa: BLE001 - a broken provider must not break every page
+                current_app.logger.exception("frame-ancestors provider failed")
+        g.frame_ancestors = " ".join(dict.fromkeys(origins))
+    return g.frame_ancestors
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["number"] = i18n.number
+    app.jinja_env.filters["percent"] = i18n.percent
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["school_year"] = school_year_label
+
+    @app.context_processor
+    def inject_principal() -> dict:
+        return {
+            "principal": current_principal(),
+            "Permission": Permission,
+            "current_locale": str(get_locale() or "nl"),
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; form-action 'self' *; base-uri 'self'; object-src 'none'; "
+            f"frame-ancestors {_frame_ancestors()}",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response

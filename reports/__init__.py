@@ -1,0 +1,1 @@
+"""Reports (*rapportages*): queries, views and pygal charts (being built: reports issue)."""

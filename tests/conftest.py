@@ -1,0 +1,207 @@
+"""Shared fixtures: one app and one migrated database per run; every test rolls back.
+
+The database is SQLite (a temporary file) unless ``TEST_DATABASE_URL`` points at PostgreSQL;
+then a fresh, uniquely named database is created for this run and dropped at the end, so
+nothing is left behind and parallel runs do not meet.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, g
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from plugin import create_app
+from plugin.auth import Principal, Role
+from plugin.config import normalise_database_url
+from plugin.extensions import db
+
+pytest_plugins = ["tests.factories"]
+
+
+def _backend() -> str:
+    return "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    server_url = normalise_database_url(server_url)
+    name = f"lib_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield (
+            sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request starts with an empty ``g``, as in production.
+
+    The tests keep an app context pushed (for factories and queries); Flask reuses it for the
+    client's requests, so without this the signed-in principal or the locale cached on ``g`` by
+    one request would leak into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        saved = dict(g.__dict__) if g else None
+        if saved is not None:
+            g.__dict__.clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            if saved is not None:
+                g.__dict__.clear()
+                g.__dict__.update(saved)
+
+
+def make_app(database_url: str, **extra) -> Flask:
+    app = _create(database_url, **extra)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def _create(database_url: str, **extra) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "PUBLIC_BASE_URL": "http://localhost",
+            "WTF_CSRF_ENABLED": False,
+            "REDIS_URL": None,
+            **extra,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks an engine per model and ignores ``bind``; in tests every
+    statement must go through the test's one connection (and its outer transaction)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def db_session(request, app: Flask):
+    """Run each test inside one outer transaction that is rolled back afterwards.
+
+    The app's commits become SAVEPOINT releases (join_transaction_mode), so views behave as
+    in production while nothing survives the test.
+    """
+    if "no_db" in request.keywords:
+        yield None
+        return
+    context = app.app_context()  # a fresh ``g`` for every test
+    context.push()
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {
+            "class_": ConnectionBoundSession,
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+        }
+    )
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+        context.pop()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Sign a test client in as a principal, the way a finished LTI launch does.
+
+    This goes through the app factory's session machinery in the test process only; the
+    running app has no such back door.
+    """
+
+    def _login(
+        *, role: Role, school, staff=None, pupil=None, name: str = "Test", synthetic=False
+    ) -> Principal:
+        principal = Principal(
+            role=role,
+            school_id=school.id,
+            display_name=name,
+            staff_id=staff.id if staff else None,
+            pupil_id=pupil.id if pupil else None,
+            synthetic=synthetic,
+        )
+        with client.session_transaction() as session:
+            data = dict(principal.__dict__)
+            data["role"] = role.value
+            session["principal"] = data
+        return principal
+
+    return _login
+
+
+def pytest_report_header(config) -> str:
+    return f"database backend: {_backend()}"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _backend() == "postgresql":
+        terminalreporter.write_line("Database backend: PostgreSQL (TEST_DATABASE_URL).")
+    else:
+        terminalreporter.write_line(
+            "Database backend: SQLite. PostgreSQL skipped: TEST_DATABASE_URL is not set."
+        )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionstart(session) -> None:
+    """Compile the catalogues when a .po is newer than its .mo (``make`` does this too)."""
+    from babel.messages import mofile, pofile
+
+    for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as f:
+            catalogue = pofile.read_po(f)
+        with mo_path.open("wb") as f:
+            mofile.write_mo(f, catalogue)
