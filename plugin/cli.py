@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import click
@@ -10,6 +11,14 @@ from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from plugin.extensions import db
+
+SETUP_HOOKS_KEY = "lib_setup_hooks"
+
+
+def register_setup_hook(app: Flask, hook: Callable[[], None]) -> None:
+    """Let a domain add a step to ``flask setup`` (e.g. loading the demo content pack); hooks
+    run after the migrations and the demo data, in registration order, and must be idempotent."""
+    app.extensions.setdefault(SETUP_HOOKS_KEY, []).append(hook)
 
 
 def register(app: Flask) -> None:
@@ -32,8 +41,9 @@ def register(app: Flask) -> None:
 
         if app.config["APP_ENV"] != "production" and not demo_present():
             _load_demo(2026, None)
-        else:
-            click.echo(_("Database is up to date."))
+        for hook in app.extensions.get(SETUP_HOOKS_KEY, []):
+            hook()
+        click.echo(_("Database is up to date."))
 
 
 def _load_demo(seed: int, today: date | None) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, g
 from flask_babel import format_date, format_datetime, get_locale
@@ -12,6 +14,28 @@ from plugin.auth import Permission, current_principal
 from plugin.periods import school_year_label
 
 FRAME_ANCESTORS_KEY = "lib_frame_ancestors"
+NAV_KEY = "lib_nav"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any  # a lazy_gettext string, translated when rendered
+    permission: Permission
+    order: int = 50
+
+
+def register_nav(app: Flask, item: NavItem) -> None:
+    """Add a main-navigation link; shown only to principals with ``item.permission``."""
+    app.extensions.setdefault(NAV_KEY, []).append(item)
+
+
+def nav_items() -> list[NavItem]:
+    principal = current_principal()
+    if principal is None:
+        return []
+    items = sorted(current_app.extensions.get(NAV_KEY, []), key=lambda item: item.order)
+    return [item for item in items if principal.can(item.permission)]
 
 
 def frame_ancestor_provider(app: Flask, provider: Callable[[], list[str]]) -> None:
@@ -42,6 +66,7 @@ def register(app: Flask) -> None:
     def inject_principal() -> dict:
         return {
             "principal": current_principal(),
+            "nav_items": nav_items(),
             "Permission": Permission,
             "current_locale": str(get_locale() or "nl"),
         }

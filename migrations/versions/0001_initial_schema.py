@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:55:54.954202
+Create Date: 2026-11-23 12:05:35.782426
 
 """
 from alembic import op
@@ -196,6 +196,20 @@ def upgrade():
     with op.batch_alter_table('enrolment', schema=None) as batch_op:
         batch_op.create_index('ix_enrolment_group', ['group_id'], unique=False)
 
+    op.create_table('platform_context',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('issuer', sa.String(length=255), nullable=False),
+    sa.Column('context_id', sa.String(length=255), nullable=False),
+    sa.Column('label', sa.String(length=255), nullable=True),
+    sa.Column('title', sa.String(length=255), nullable=True),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('last_launch_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['group_id', 'school_id'], ['school_group.id', 'school_group.school_id'], name=op.f('fk_platform_context_group_id_school_id_school_group'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_platform_context_school_id_school'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_context')),
+    sa.UniqueConstraint('issuer', 'context_id', name=op.f('uq_platform_context_issuer_context_id'))
+    )
     op.create_table('school_goal',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
@@ -304,6 +318,7 @@ def downgrade():
         batch_op.drop_index('ix_school_goal_current')
 
     op.drop_table('school_goal')
+    op.drop_table('platform_context')
     with op.batch_alter_table('enrolment', schema=None) as batch_op:
         batch_op.drop_index('ix_enrolment_group')
 

@@ -202,3 +202,31 @@ class TeacherGroup(Base):
         ),
         Index("ix_teacher_group_group", "group_id"),
     )
+
+
+class PlatformContext(Base):
+    """A course (context) of a school platform, linked to one of the school's groups.
+
+    The launch links it by name (label or title) or creates a group; the IB can re-link it in
+    Administratie, e.g. when the platform's course is called "5B" but the group "Groep 5".
+    """
+
+    __tablename__ = "platform_context"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="RESTRICT"))
+    issuer: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(255))
+    label: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))
+    group_id: Mapped[int | None]
+    last_launch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("issuer", "context_id"),
+        ForeignKeyConstraint(
+            ["group_id", "school_id"],
+            ["school_group.id", "school_group.school_id"],
+            ondelete="RESTRICT",
+        ),
+    )
