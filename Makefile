@@ -31,7 +31,7 @@ serve: install
 
 ## make test: lint, then the whole suite on SQLite, then (with TEST_DATABASE_URL) on PostgreSQL.
 test: install system-deps lint
-	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL LIB_POSTGRES_NEXT=$${TEST_DATABASE_URL:+1} $(PY) -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "=== The same suite on PostgreSQL ($$TEST_DATABASE_URL) ==="; \
 	  $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); \

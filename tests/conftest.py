@@ -184,6 +184,8 @@ def pytest_report_header(config) -> str:
 def pytest_terminal_summary(terminalreporter) -> None:
     if _backend() == "postgresql":
         terminalreporter.write_line("Database backend: PostgreSQL (TEST_DATABASE_URL).")
+    elif os.environ.get("LIB_POSTGRES_NEXT"):
+        terminalreporter.write_line("Database backend: SQLite. The PostgreSQL run follows.")
     else:
         terminalreporter.write_line(
             "Database backend: SQLite. PostgreSQL skipped: TEST_DATABASE_URL is not set."
