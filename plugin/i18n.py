@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_decimal, format_percent
 
 
 def select_locale() -> str:
     """The LTI launch's locale, then the browser's preference, then Dutch."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI: Dutch
     launched = session.get("locale")
     if launched:
         base = str(launched).replace("_", "-").split("-")[0].lower()

@@ -97,8 +97,8 @@ def app(database_url: str) -> Iterator[Flask]:
     app = make_app(database_url)
     with app.app_context():
         upgrade()
-        yield app
-        db.session.remove()
+    yield app  # no context stays pushed: each test pushes its own (see db_session)
+    with app.app_context():
         db.engine.dispose()
 
 
