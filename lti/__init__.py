@@ -1,2 +1,19 @@
 """LTI 1.3: platform registrations, keys, OIDC login, launch, roster sync, deep linking and the
-built-in demo platform. (Being built: see the LTI issue.)"""
+built-in demo platform."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from lti import models  # noqa: F401 - registers the tables
+from lti.views import bp
+
+__all__ = ["bp", "init_app"]
+
+
+def init_app(app: Flask) -> None:
+    """CLI commands, CSRF exemptions, frame-ancestors and (in development) the demo platform."""
+    from lti import cli, setup
+
+    cli.register(app)
+    setup.init_app(app)

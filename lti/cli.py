@@ -1,0 +1,103 @@
+"""``flask --app wsgi lti ...``: manage platform registrations and the tool's keys."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from lti import claims, keys, services
+from plugin.extensions import db
+
+
+def register(app: Flask) -> None:
+    group = AppGroup("lti", help="LTI 1.3 platform registrations and tool keys.")
+
+    @group.command("add-platform")
+    @click.option("--issuer", required=True, help="The platform's issuer (iss).")
+    @click.option("--client-id", required=True, help="The tool's client id at the platform.")
+    @click.option("--deployment-id", required=True, help="The deployment id for this school.")
+    @click.option("--auth-login-url", required=True, help="Platform OIDC authorization URL.")
+    @click.option("--auth-token-url", required=True, help="Platform OAuth2 token URL.")
+    @click.option("--jwks-url", required=True, help="Platform public key set URL.")
+    @click.option("--school", required=True, help="School name (linked, or created).")
+    @click.option("--name", default="", help="A name for the platform.")
+    @click.option(
+        "--ib-role", "ib_roles", multiple=True, help="Role URI that makes a user IB (repeatable)."
+    )
+    @click.option("--ib-custom-value", default=claims.DEFAULT_IB_CUSTOM_VALUE, show_default=True,
+                  help="Value of the custom parameter 'rol' that makes a teacher IB.")  # fmt: skip
+    def add_platform(deployment_id: str, school: str, ib_roles: tuple, **fields) -> None:
+        """Register a platform (or update it) and link a deployment to a school."""
+        with _errors():
+            registration = services.upsert_registration(
+                **fields, ib_roles=list(ib_roles) if ib_roles else None
+            )
+            target = services.school_named(school)
+            services.add_deployment(registration, deployment_id, target)
+            db.session.commit()
+        click.echo(f"Registered {registration.issuer} (client {registration.client_id}), "
+                   f"deployment {deployment_id} → {target.name}.")  # fmt: skip
+
+    @group.command("list-platforms")
+    def list_platforms() -> None:
+        """Show every registered platform and its deployments."""
+        for reg in services.all_registrations():
+            click.echo(f"{reg.issuer}  client={reg.client_id}  jwks={reg.jwks_url}")
+            for dep in reg.deployments:
+                click.echo(f"    deployment {dep.deployment_id} → {dep.school.name}")
+
+    @group.command("remove-platform")
+    @click.option("--issuer", required=True)
+    @click.option("--client-id", default=None, help="Only this client id (default: all).")
+    def remove_platform(issuer: str, client_id: str | None) -> None:
+        """Remove a registration and its deployments (schools and their data stay)."""
+        count = services.remove_registration(issuer, client_id)
+        db.session.commit()
+        if not count:
+            raise click.ClickException(f"No registration for {issuer}.")
+        click.echo(f"Removed {count} registration(s).")
+
+    @group.command("export")
+    @click.argument("output", type=click.File("w"), default="-")
+    def export(output) -> None:
+        """Write the registrations as JSON (no keys)."""
+        json.dump(services.export_registrations(), output, indent=2, ensure_ascii=False)
+        output.write("\n")
+
+    @group.command("import")
+    @click.argument("source", type=click.File("r"), default="-")
+    def import_(source) -> None:
+        """Read registrations from JSON (as written by ``lti export``); existing ones update."""
+        with _errors():
+            count = services.import_registrations(json.load(source))
+            db.session.commit()
+        click.echo(f"Imported {count} registration(s).")
+
+    @group.command("rotate-key")
+    def rotate_key() -> None:
+        """Start signing with a new key; the old one stays published for the grace period."""
+        key = keys.rotate_key()
+        db.session.commit()
+        click.echo(f"New tool key {key.kid}.")
+
+    app.cli.add_command(group)
+
+
+class _errors:
+    """Turn bad input into a clean CLI error and roll back."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, _tb) -> bool:
+        if error is None:
+            return False
+        db.session.rollback()
+        if isinstance(error, services.RegistrationError | json.JSONDecodeError | KeyError):
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+        return False

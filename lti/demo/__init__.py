@@ -1,0 +1,32 @@
+"""A built-in LTI 1.3 *platform* for development, demos and tests, at ``/demo``.
+
+It plays the part of a school's LMS: it registers itself with the tool on first use
+(issuer ``PUBLIC_BASE_URL/demo``, its own key pair in the database), starts the third-party
+initiated login at ``/lti/login``, answers the OIDC authorization request at ``/demo/auth`` with
+a signed id_token, and form-posts it to ``/lti/launch`` — the same path a real platform takes.
+The blueprint is only registered when ``DEMO_PLATFORM`` is on (never in production).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+bp = Blueprint("demo", __name__, url_prefix="/demo", template_folder="templates")
+
+CLIENT_ID = "leerling-in-beeld-demo"
+
+
+def issuer() -> str:
+    return current_app.config["PUBLIC_BASE_URL"] + "/demo"
+
+
+def local_jwks(url: str) -> dict | None:
+    """The demo platform's key set when ``url`` is its JWKS address and the demo is on."""
+    if not current_app.config.get("DEMO_PLATFORM") or url != issuer() + "/jwks":
+        return None
+    from lti import keys
+
+    return {"keys": keys.published_keys(keys.DEMO_PLATFORM)}
+
+
+from lti.demo import views  # noqa: E402, F401 - registers the routes on bp

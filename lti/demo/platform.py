@@ -1,0 +1,105 @@
+"""The demo platform's side of LTI: its registration with the tool, its users and id_tokens."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+
+import jwt
+from flask import current_app
+from sqlalchemy import select
+
+from lti import claims, keys, services
+from lti.demo import CLIENT_ID, issuer
+from lti.state import store
+from plugin.extensions import db
+from plugin.models import School
+
+HINT_TTL = 10 * 60
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    key: str
+    label: str
+    name: str
+    roles: tuple[str, ...]
+    context: str | None = None
+    custom: tuple[tuple[str, str], ...] = ()
+
+
+USERS = {
+    "leerkracht": DemoUser("leerkracht", "leerkracht groep 5", "Juf Demi Jansen (fictief)",
+                           (claims.ROLE_INSTRUCTOR,), context="Groep 5"),
+    "ib": DemoUser("ib", "intern begeleider", "Meester Ibo de Vries (fictief)",
+                   (claims.ROLE_INSTRUCTOR, claims.ROLE_INSTITUTION_ADMIN),
+                   custom=(("rol", "ib"),)),
+    "leerling": DemoUser("leerling", "leerling", "Lotte Demo (fictief)",
+                         (claims.ROLE_LEARNER,), context="Groep 5"),
+}  # fmt: skip
+
+
+def demo_schools() -> list[School]:
+    return list(db.session.scalars(select(School).where(School.is_synthetic).order_by(School.name)))
+
+
+def deployment_id(school: School) -> str:
+    return f"demo-school-{school.id}"
+
+
+def ensure_registered(school: School) -> None:
+    """Register the demo platform with the tool (idempotent) and deploy it for ``school``."""
+    base = issuer()
+    registration = services.upsert_registration(
+        issuer=base, client_id=CLIENT_ID, name="Demoplatform (fictief)",
+        auth_login_url=base + "/auth", auth_token_url=base + "/token", jwks_url=base + "/jwks",
+    )  # fmt: skip
+    services.add_deployment(registration, deployment_id(school), school)
+    keys.current_key(keys.DEMO_PLATFORM)
+
+
+def login_start_params(school: School, user: DemoUser, launch_url: str) -> dict[str, str]:
+    """The third-party initiated login request the platform sends to the tool."""
+    hint = secrets.token_urlsafe(16)
+    store.set("demo-hint:" + hint, {"school_id": school.id, "user": user.key}, HINT_TTL)
+    return {
+        "iss": issuer(),
+        "login_hint": hint,
+        "target_link_uri": launch_url,
+        "client_id": CLIENT_ID,
+        "lti_deployment_id": deployment_id(school),
+    }
+
+
+def id_token(hint: dict, nonce: str, target_link_uri: str) -> str:
+    """A signed id_token for the user the login hint stands for."""
+    school = db.session.get(School, hint["school_id"])
+    user = USERS[hint["user"]]
+    now = int(time.time())
+    body = {
+        "iss": issuer(), "aud": CLIENT_ID, "sub": f"demo-{user.key}-{school.id}",
+        "iat": now, "exp": now + 300, "nonce": nonce, "name": user.name,
+        "given_name": user.name.split()[1], "family_name": user.name.split(" (")[0].split()[-1],
+        "email": f"{user.key}.{school.id}@demo.invalid",
+        claims.MESSAGE_TYPE: claims.RESOURCE_LINK_REQUEST, claims.VERSION: claims.LTI_VERSION,
+        claims.DEPLOYMENT_ID: deployment_id(school), claims.TARGET_LINK_URI: target_link_uri,
+        claims.RESOURCE_LINK: {"id": f"demo-tile-{school.id}", "title": "Leerling in beeld"},
+        claims.ROLES: list(user.roles),
+        claims.LAUNCH_PRESENTATION: {"locale": "nl-NL", "document_target": "window"},
+        claims.TOOL_PLATFORM: {"guid": f"demo-{school.id}", "name": "Demoplatform (fictief)"},
+    }  # fmt: skip
+    if user.context:
+        body[claims.CONTEXT] = {
+            "id": f"demo-{school.id}-{user.context.lower().replace(' ', '-')}",
+            "label": user.context, "title": f"{user.context} — {school.name}",
+            "type": [claims.CONTEXT_TYPE_COURSE],
+        }  # fmt: skip
+    if user.custom:
+        body[claims.CUSTOM] = dict(user.custom)
+    key = keys.current_key(keys.DEMO_PLATFORM)
+    return jwt.encode(body, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+
+
+def valid_redirect(uri: str | None) -> bool:
+    return uri == current_app.config["PUBLIC_BASE_URL"] + "/lti/launch"

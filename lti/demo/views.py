@@ -1,0 +1,68 @@
+"""Demo platform pages: choose a school and a role, then the platform's OIDC endpoints."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import abort, redirect, render_template, request, url_for
+
+from lti import keys
+from lti.demo import CLIENT_ID, bp
+from lti.demo import platform as demo
+from lti.state import store
+from plugin.extensions import db
+from plugin.models import School
+
+
+@bp.get("/")
+def index():
+    """Pick a fictitious school and a role to launch the tool as."""
+    return render_template("demo/index.html", schools=demo.demo_schools(), users=demo.USERS)
+
+
+@bp.post("/start")
+def start():
+    """Register the demo platform (first use) and start the tool's OIDC login."""
+    school = db.session.get(School, request.form.get("school", type=int) or 0)
+    user = demo.USERS.get(request.form.get("user", ""))
+    if school is None or not school.is_synthetic or user is None:
+        abort(400)
+    demo.ensure_registered(school)
+    launch_url = url_for("lti.launch", _external=False)
+    params = demo.login_start_params(school, user, _public(launch_url))
+    db.session.commit()
+    return redirect(url_for("lti.oidc_login") + "?" + urlencode(params))
+
+
+@bp.get("/auth")
+def auth():
+    """The platform's OIDC authorization endpoint: answer with a signed id_token form-post."""
+    args = request.args
+    hint = store.pop("demo-hint:" + args.get("login_hint", ""))
+    if (
+        hint is None
+        or args.get("client_id") != CLIENT_ID
+        or not demo.valid_redirect(args.get("redirect_uri"))
+        or not args.get("nonce")
+        or args.get("response_mode") != "form_post"
+    ):
+        abort(400)
+    token = demo.id_token(hint, args["nonce"], args["redirect_uri"])
+    db.session.commit()
+    return render_template(
+        "demo/post.html", action=args["redirect_uri"], id_token=token, state=args.get("state")
+    )
+
+
+@bp.get("/jwks")
+def jwks():
+    """The demo platform's public keys."""
+    published = keys.published_keys(keys.DEMO_PLATFORM)
+    db.session.commit()
+    return {"keys": published}
+
+
+def _public(path: str) -> str:
+    from flask import current_app
+
+    return current_app.config["PUBLIC_BASE_URL"] + path

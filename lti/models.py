@@ -1,0 +1,99 @@
+"""LTI tables: platform registrations and their deployments, the tool's keys, launch state.
+
+A *registration* is one platform (issuer) with one client id; each *deployment* of the tool in
+that platform belongs to one school. Keys are kept in the database (never in the repository):
+the private key signs service tokens and deep-linking responses, the public half is published
+at ``/lti/jwks``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lti import claims
+from plugin.db import Base
+from plugin.models import School
+
+
+def _default_ib_roles() -> list[str]:
+    return list(claims.DEFAULT_IB_ROLES)
+
+
+class Registration(Base):
+    """A platform (LMS) that may launch the tool."""
+
+    __tablename__ = "lti_registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    """The platform's ``iss``, e.g. ``https://moodle.school.nl``."""
+    client_id: Mapped[str] = mapped_column(String(255))
+    """The ``aud`` the platform puts in its id_tokens: the tool's id at the platform."""
+    name: Mapped[str] = mapped_column(String(200), default="")
+    auth_login_url: Mapped[str] = mapped_column(String(500))
+    """The platform's OIDC authorization endpoint (where the login redirects to)."""
+    auth_token_url: Mapped[str] = mapped_column(String(500))
+    """The platform's OAuth2 token endpoint (service tokens for NRPS)."""
+    auth_audience: Mapped[str | None] = mapped_column(String(500))
+    jwks_url: Mapped[str] = mapped_column(String(500))
+    """Where the platform publishes the keys it signs id_tokens with."""
+    ib_roles: Mapped[list[str]] = mapped_column(JSON, default=_default_ib_roles)
+    """Role URIs that make a user *intern begeleider* on this platform."""
+    ib_custom_value: Mapped[str | None] = mapped_column(String(50), default="ib")
+    """A launch whose custom parameter ``rol`` has this value is an IB launch (None: off)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    deployments: Mapped[list[Deployment]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+
+class Deployment(Base):
+    """One installation of the tool in a platform, for one school."""
+
+    __tablename__ = "lti_deployment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_registration.id", ondelete="CASCADE")
+    )
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="RESTRICT"))
+
+    registration: Mapped[Registration] = relationship(back_populates="deployments")
+    school: Mapped[School] = relationship()
+
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id"),)
+
+
+class KeyPair(Base):
+    """An RSA key pair: the tool's own (``purpose='tool'``) or the demo platform's."""
+
+    __tablename__ = "lti_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), default="tool")
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set by ``lti rotate-key``: no longer signs, still published until the grace period ends."""
+
+    __table_args__ = (Index("ix_lti_key_purpose", "purpose", "retired_at"),)
+
+
+class LaunchState(Base):
+    """Short-lived OIDC state, nonces and launch data when Redis is not configured."""
+
+    __tablename__ = "lti_launch_state"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,0 +1,229 @@
+"""LTI services: managing registrations, and turning a launch into a signed-in user.
+
+Every select and write of the LTI domain lives here; callers commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from lti import claims
+from lti.context import LaunchContext
+from lti.models import Deployment, Registration
+from plugin.auth import Role
+from plugin.extensions import db
+from plugin.models import School
+
+REGISTRATION_FIELDS = ("issuer", "client_id", "name", "auth_login_url", "auth_token_url",
+                       "auth_audience", "jwks_url", "ib_roles", "ib_custom_value")  # fmt: skip
+
+
+class RegistrationError(ValueError):
+    """Bad input for a registration (message in English for the CLI)."""
+
+
+# --- registrations -----------------------------------------------------------------------
+
+
+def school_named(name: str) -> School:
+    """The school with this name, created when there is none."""
+    name = name.strip()
+    if not name:
+        raise RegistrationError("a school name is required")
+    school = db.session.scalars(select(School).where(School.name == name)).first()
+    if school is None:
+        school = School(name=name)
+        db.session.add(school)
+        db.session.flush()
+    return school
+
+
+def upsert_registration(**fields: Any) -> Registration:
+    """Create or update the registration for (issuer, client_id)."""
+    for url_field in ("issuer", "auth_login_url", "auth_token_url", "jwks_url"):
+        if not str(fields.get(url_field) or "").startswith(("https://", "http://")):
+            raise RegistrationError(f"{url_field} must be an http(s) URL")
+    if not fields.get("client_id"):
+        raise RegistrationError("client_id is required")
+    registration = db.session.scalars(
+        select(Registration).where(
+            Registration.issuer == fields["issuer"], Registration.client_id == fields["client_id"]
+        )
+    ).first()
+    if registration is None:
+        registration = Registration(issuer=fields["issuer"], client_id=fields["client_id"])
+        db.session.add(registration)
+    for key in REGISTRATION_FIELDS:
+        if fields.get(key) is not None:
+            setattr(registration, key, fields[key])
+    db.session.flush()
+    return registration
+
+
+def add_deployment(registration: Registration, deployment_id: str, school: School) -> Deployment:
+    found = db.session.scalars(
+        select(Deployment).where(
+            Deployment.registration_id == registration.id,
+            Deployment.deployment_id == deployment_id,
+        )
+    ).first()
+    if found is None:
+        found = Deployment(registration=registration, deployment_id=deployment_id)
+        db.session.add(found)
+    found.school_id = school.id
+    db.session.flush()
+    return found
+
+
+def all_registrations() -> list[Registration]:
+    return list(db.session.scalars(select(Registration).order_by(Registration.issuer)))
+
+
+def remove_registration(issuer: str, client_id: str | None) -> int:
+    query = select(Registration).where(Registration.issuer == issuer)
+    if client_id:
+        query = query.where(Registration.client_id == client_id)
+    found = list(db.session.scalars(query))
+    for registration in found:
+        db.session.delete(registration)
+    db.session.flush()
+    return len(found)
+
+
+def export_registrations() -> list[dict[str, Any]]:
+    """Every registration as JSON-ready data (no keys: those stay in this database)."""
+    return [
+        {key: getattr(reg, key) for key in REGISTRATION_FIELDS}
+        | {
+            "deployments": [
+                {"deployment_id": dep.deployment_id, "school": dep.school.name}
+                for dep in reg.deployments
+            ]
+        }
+        for reg in all_registrations()
+    ]
+
+
+def import_registrations(data: Any) -> int:
+    if not isinstance(data, list):
+        raise RegistrationError("expected a JSON list of registrations")
+    for item in data:
+        if not isinstance(item, dict):
+            raise RegistrationError("each registration must be a JSON object")
+        registration = upsert_registration(**{k: item.get(k) for k in REGISTRATION_FIELDS})
+        for dep in item.get("deployments") or []:
+            add_deployment(registration, str(dep["deployment_id"]), school_named(dep["school"]))
+    return len(data)
+
+
+def platform_origins() -> list[str]:
+    """Origins of the registered platforms (for CSP frame-ancestors)."""
+    origins = set()
+    for url in db.session.scalars(select(Registration.auth_login_url)):
+        match = re.match(r"^(https?://[^/?#]+)", url or "")
+        if match:
+            origins.add(match.group(1))
+    return sorted(origins)
+
+
+def deployment_for(ctx: LaunchContext) -> Deployment | None:
+    return db.session.scalars(
+        select(Deployment)
+        .join(Registration)
+        .where(
+            Registration.issuer == ctx.issuer,
+            Registration.client_id == ctx.client_id,
+            Deployment.deployment_id == ctx.deployment_id,
+        )
+    ).first()
+
+
+# --- roles -------------------------------------------------------------------------------
+
+
+def map_role(ctx: LaunchContext, registration: Registration) -> Role | None:
+    """IB (configured roles, or a teacher with ``rol=ib``), else teacher, else pupil, else None.
+
+    The custom parameter is set per placement in the platform, so it upgrades teachers only:
+    a pupil who opens an IB tile stays a pupil.
+    """
+    names = claims.role_names(list(ctx.roles))
+    teacher = bool(names & {claims.ROLE_INSTRUCTOR, claims.ROLE_INSTITUTION_INSTRUCTOR})
+    custom = (ctx.custom.get("rol") or "").strip().lower()
+    ib_by_custom = (
+        teacher
+        and bool(registration.ib_custom_value)
+        and (custom == registration.ib_custom_value.lower())
+    )
+    if names & set(registration.ib_roles or ()) or ib_by_custom:
+        return Role.IB
+    if teacher:
+        return Role.LEERKRACHT
+    if names & {
+        claims.ROLE_LEARNER,
+        claims.ROLE_INSTITUTION_STUDENT,
+        claims.ROLE_INSTITUTION_LEARNER,
+    }:
+        return Role.LEERLING
+    return None
+
+
+# --- where a launch lands, what the tool tells platforms ---------------------------------
+
+
+def landing_url(ctx: LaunchContext) -> str:
+    """A deep-linked page of this tool when the launch targets one; else the dashboard."""
+    from flask import current_app, url_for
+
+    if ctx.is_deep_linking and "lti.deep_link" in current_app.view_functions:
+        return url_for("lti.deep_link")
+    target = urlsplit(ctx.target_link_uri or "")
+    path = target.path or "/"
+    base_path = urlsplit(current_app.config["PUBLIC_BASE_URL"]).path.rstrip("/")
+    if path.startswith(base_path):
+        path = path[len(base_path) :] or "/"
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(path, method="GET")
+    except HTTPException:
+        endpoint = None
+    if endpoint and not endpoint.startswith(("lti.", "demo.", "static", "core.")):
+        return path + (f"?{target.query}" if target.query else "")
+    if "dashboard.index" in current_app.view_functions:
+        return url_for("dashboard.index")
+    return url_for("core.index")
+
+
+def tool_configuration(public_url: Callable[..., str]) -> dict[str, Any]:
+    """The tool's URLs and settings, as an administrator registering it by hand needs them."""
+    launch = public_url("lti.launch")
+    return {
+        "title": "Leerling in beeld",
+        "description": "Leerlingvolgsysteem voor het primair onderwijs (LTI 1.3).",
+        "oidc_initiation_url": public_url("lti.oidc_login"),
+        "target_link_uri": launch,
+        "redirect_uris": [launch],
+        "jwks_uri": public_url("lti.jwks"),
+        "dynamic_registration_url": public_url("lti.register")
+        if _has_endpoint("lti.register")
+        else None,
+        "deep_linking_url": launch,
+        "domain": urlsplit(launch).netloc,
+        "scopes": [claims.SCOPE_NRPS],
+        "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
+        "custom_parameters": {"rol": "ib (only on a tile for internal coaches)"},
+        "messages": [claims.RESOURCE_LINK_REQUEST, claims.DEEP_LINKING_REQUEST],
+        "public_key_type": "JWK Set URL",
+    }
+
+
+def _has_endpoint(name: str) -> bool:
+    from flask import current_app
+
+    return name in current_app.view_functions

@@ -1,0 +1,82 @@
+"""pylti1p3's view of our registrations: a ``ToolConfAbstract`` backed by the LTI tables.
+
+Every issuer may have several client ids. An unknown issuer, client or deployment gives
+``None`` (pylti1p3 then raises its own LTI exception, which the launch turns into a 4xx),
+never a bare ``Exception``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pylti1p3.deployment import Deployment as PyltiDeployment
+from pylti1p3.registration import Registration as PyltiRegistration
+from pylti1p3.tool_config import ToolConfAbstract
+from sqlalchemy import select
+
+from lti import keys
+from lti.models import Deployment, Registration
+from plugin.extensions import db
+
+
+def find_registration(issuer: str | None, client_id: str | None) -> Registration | None:
+    """The registration for ``issuer`` and ``client_id``; without a client id, the issuer's
+    only registration (platforms may omit ``client_id`` from the login request)."""
+    if not issuer:
+        return None
+    query = select(Registration).where(Registration.issuer == issuer)
+    if client_id:
+        return db.session.scalars(query.where(Registration.client_id == client_id)).first()
+    found = db.session.scalars(query.limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
+def find_deployment(issuer: str, client_id: str, deployment_id: str) -> Deployment | None:
+    return db.session.scalars(
+        select(Deployment)
+        .join(Registration)
+        .where(
+            Registration.issuer == issuer,
+            Registration.client_id == client_id,
+            Deployment.deployment_id == deployment_id,
+        )
+    ).first()
+
+
+class DatabaseToolConf(ToolConfAbstract):
+    """Registrations from the database; the tool's key from :mod:`lti.keys`."""
+
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any):
+        return self.find_registration_by_params(iss, None)
+
+    def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs):
+        registration = find_registration(iss, client_id)
+        return None if registration is None else to_pylti(registration)
+
+    def find_deployment(self, iss: str, deployment_id: str):
+        return None  # every lookup goes through find_deployment_by_params
+
+    def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str, *a, **kw):
+        found = find_deployment(iss, client_id, deployment_id)
+        return None if found is None else PyltiDeployment().set_deployment_id(deployment_id)
+
+
+def to_pylti(registration: Registration) -> PyltiRegistration:
+    key = keys.current_key()
+    return (
+        PyltiRegistration()
+        .set_issuer(registration.issuer)
+        .set_client_id(registration.client_id)
+        .set_auth_login_url(registration.auth_login_url)
+        .set_auth_token_url(registration.auth_token_url)
+        .set_auth_audience(registration.auth_audience or registration.auth_token_url)
+        .set_key_set_url(registration.jwks_url)
+        .set_tool_private_key(key.private_pem)
+        .set_tool_public_key(keys.public_pem(key))
+    )

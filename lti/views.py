@@ -1,0 +1,111 @@
+"""LTI endpoints: ``/lti/login``, ``/lti/launch``, ``/lti/jwks``, ``/lti/config``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, session
+from flask import url_for as flask_url_for
+
+from lti import keys, services
+from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
+from lti.provisioning import provision
+from plugin.audit import record_event
+from plugin.auth import sign_in
+from plugin.extensions import csrf, db
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates",
+               static_folder="static", static_url_path="/static/lti")  # fmt: skip
+
+LAUNCH_SESSION_KEY = "lti_launch_id"
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL on the tool's public base (what platforms are told)."""
+    return current_app.config["PUBLIC_BASE_URL"] + flask_url_for(endpoint, **values)
+
+
+@bp.get("/jwks")
+def jwks():
+    """The tool's public keys (current and recently retired)."""
+    published = keys.published_keys()
+    db.session.commit()
+    response = jsonify(keys=published)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/config")
+def config():
+    """Everything an administrator needs to register the tool by hand."""
+    return jsonify(services.tool_configuration(public_url))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt
+def oidc_login():
+    """Third-party initiated login: check the platform, set state and nonce, redirect."""
+    try:
+        auth_url, record, cookies = login(public_url("lti.launch"))
+    except LaunchRejected as error:
+        return _rejected(error)
+    db.session.commit()
+    if record["login"].get("lti_storage_target"):
+        response = current_app.make_response(
+            render_template("lti/storage_put.html", auth_url=auth_url, record=record,
+                            origin=record["origin"])
+        )  # fmt: skip
+    else:
+        response = redirect(auth_url)
+    cookies.update_response(response)
+    return response
+
+
+@bp.post("/launch")
+@csrf.exempt
+def launch():
+    """The platform's signed launch: validate, provision, sign in, go to the first page."""
+    try:
+        ctx, _claims = validate_launch()
+        deployment = services.deployment_for(ctx)
+        if deployment is None:
+            raise LaunchRejected("deployment vanished", kind="unknown_platform", status=403)
+        role = services.map_role(ctx, deployment.registration)
+        if role is None:
+            raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403)
+        principal = provision(deployment.school, ctx, role, date.today())
+    except NeedsPlatformStorage as need:
+        db.session.commit()
+        return render_template(
+            "lti/storage_get.html", form=launch_form(), state=need.state,
+            target=need.record["login"]["lti_storage_target"],
+            origin=need.record.get("origin", "*"),
+        )  # fmt: skip
+    except LaunchRejected as error:
+        return _rejected(error)
+    sign_in(principal)
+    session["locale"] = ctx.locale or "nl"
+    session[LAUNCH_SESSION_KEY] = ctx.launch_id
+    record_event("launch", "school", principal.school_id, issuer=ctx.issuer,
+                 context=ctx.context_id, role=role.value)  # fmt: skip
+    db.session.commit()
+    return redirect(services.landing_url(ctx))
+
+
+def _rejected(error: LaunchRejected):
+    """Log why, roll back everything, and explain in plain Dutch (4xx, never a trace)."""
+    db.session.rollback()
+    log.warning("LTI launch refused (%s): %s", error.kind, error.reason)
+    status = error.status if 400 <= error.status < 500 else 400
+    new_window = None
+    record = error.extra.get("record")
+    if error.kind == "cookie" and record:
+        new_window = flask_url_for("lti.oidc_login", lti1p3_new_window=1, **record["login"])
+    return (
+        render_template("lti/refused.html", kind=error.kind, new_window=new_window,
+                        code=status),
+        status,
+    )  # fmt: skip

@@ -1,0 +1,138 @@
+"""A fake platform for the LTI tests: a test-only key pair (``tests/keys/``), a registration,
+a mocked JWKS fetch, and a helper that goes through login and launch like a browser."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from jwt.algorithms import RSAAlgorithm
+
+from lti import claims, launch, services
+from plugin.extensions import cache
+
+KEYS = Path(__file__).resolve().parent.parent / "keys"
+ISSUER = "https://platform.example"
+CLIENT_ID = "tool-client-1"
+DEPLOYMENT_ID = "deployment-1"
+JWKS_URL = ISSUER + "/jwks"
+KID = "test-platform-key-1"
+LAUNCH_URL = "http://localhost/lti/launch"
+
+
+def private_pem(name: str = "platform") -> str:
+    return (KEYS / f"{name}_private.pem").read_text()
+
+
+def public_jwk(name: str = "platform", kid: str = KID) -> dict:
+    key = serialization.load_pem_private_key(private_pem(name).encode(), password=None)
+    jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    return jwk | {"kid": kid, "alg": "RS256", "use": "sig"}
+
+
+@pytest.fixture(autouse=True)
+def platform_jwks(monkeypatch):
+    """The platform's JWKS endpoint, mocked; counts fetches. Each test starts uncached."""
+    keyset = {"keys": [public_jwk()]}
+    fetches: list[str] = []
+
+    def fake_fetch(url: str) -> dict:
+        fetches.append(url)
+        if url != JWKS_URL:
+            raise launch.requests.ConnectionError(url)
+        return keyset
+
+    monkeypatch.setattr(launch, "fetch_jwks", fake_fetch)
+    cache.clear()
+    yield {"keyset": keyset, "fetches": fetches}
+    cache.clear()
+
+
+@pytest.fixture
+def registration(school):
+    reg = services.upsert_registration(
+        issuer=ISSUER, client_id=CLIENT_ID, auth_login_url=ISSUER + "/auth",
+        auth_token_url=ISSUER + "/token", jwks_url=JWKS_URL,
+    )  # fmt: skip
+    services.add_deployment(reg, DEPLOYMENT_ID, school)
+    return reg
+
+
+@pytest.fixture
+def lti_claims() -> dict:
+    """A valid teacher launch's claims, as a plain dict (nonce and times filled in later)."""
+    return {
+        "iss": ISSUER,
+        "aud": CLIENT_ID,
+        "sub": "teacher-42",
+        "name": "Anne de Leerkracht",
+        "email": "anne@school.example",
+        claims.MESSAGE_TYPE: claims.RESOURCE_LINK_REQUEST,
+        claims.VERSION: "1.3.0",
+        claims.DEPLOYMENT_ID: DEPLOYMENT_ID,
+        claims.TARGET_LINK_URI: LAUNCH_URL,
+        claims.RESOURCE_LINK: {"id": "tile-1"},
+        claims.ROLES: [claims.ROLE_INSTRUCTOR],
+        claims.CONTEXT: {"id": "course-5a", "label": "Groep 5", "title": "Groep 5 (2026)"},
+        claims.LAUNCH_PRESENTATION: {"locale": "nl-NL"},
+    }
+
+
+def sign(body: dict, key: str = "platform", kid: str | None = KID, alg: str = "RS256") -> str:
+    headers = {"kid": kid} if kid else {}
+    if alg == "none":
+        return jwt.encode(body, None, algorithm="none", headers=headers)
+    return jwt.encode(body, private_pem(key), algorithm=alg, headers=headers)
+
+
+def start_login(client, **params) -> dict:
+    """Third-party initiated login; returns state, nonce and the response."""
+    query = {"iss": ISSUER, "login_hint": "hint", "target_link_uri": LAUNCH_URL,
+             "client_id": CLIENT_ID} | params  # fmt: skip
+    response = client.get("/lti/login", query_string={k: v for k, v in query.items() if v})
+    result = {"response": response}
+    if response.status_code == 302:
+        auth = parse_qs(urlsplit(response.headers["Location"]).query)
+        result |= {"state": auth["state"][0], "nonce": auth["nonce"][0], "auth": auth}
+    return result
+
+
+def complete(body: dict, nonce: str) -> dict:
+    now = int(time.time())
+    return {"iat": now, "exp": now + 300, "nonce": nonce} | body
+
+
+class Launcher:
+    """Login + signed launch, with hooks to break each step."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, body: dict, *, token=None, state=None, **sign_args):
+        login = start_login(self.client)
+        assert login["response"].status_code == 302, login["response"].data
+        if token is None:
+            filled = {k: v for k, v in complete(body, login["nonce"]).items() if v is not _DROP}
+            token = sign(filled, **sign_args)
+        form = {"id_token": token, "state": login["state"] if state is None else state}
+        self.last_form = form
+        return self.client.post("/lti/launch", data=form)
+
+
+_DROP = object()
+DROP = _DROP
+"""Use as a claim value to leave the claim out."""
+
+
+@pytest.fixture
+def launcher(client, registration):
+    return Launcher(client)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,106 @@
+"""Registrations by CLI and JSON, the tool's keys, and the configuration endpoints."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from lti import keys
+from lti.models import KeyPair, Registration
+from plugin.extensions import db
+from plugin.models import School
+
+ADD = [
+    "lti", "add-platform", "--issuer", "https://moodle.school.example",
+    "--client-id", "abc123", "--deployment-id", "1",
+    "--auth-login-url", "https://moodle.school.example/mod/lti/auth.php",
+    "--auth-token-url", "https://moodle.school.example/mod/lti/token.php",
+    "--jwks-url", "https://moodle.school.example/mod/lti/certs.php",
+]  # fmt: skip
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))
+
+
+def test_add_platform_links_existing_school(cli, school):
+    result = cli(*ADD, "--school", school.name)
+    assert result.exit_code == 0, result.output
+    registration = db.session.scalars(select(Registration)).one()
+    assert [d.school_id for d in registration.deployments] == [school.id]
+
+
+def test_add_platform_creates_missing_school_and_lists_it(cli):
+    assert cli(*ADD, "--school", "OBS Nieuw").exit_code == 0
+    assert db.session.scalars(select(School).where(School.name == "OBS Nieuw")).one()
+    listed = cli("lti", "list-platforms").output
+    assert "https://moodle.school.example" in listed
+    assert "OBS Nieuw" in listed
+
+
+def test_add_platform_refuses_a_non_url(cli):
+    bad = [arg if arg != "https://moodle.school.example/mod/lti/certs.php" else "certs"
+           for arg in ADD]  # fmt: skip
+    result = cli(*bad, "--school", "X")
+    assert result.exit_code == 1
+    assert "jwks_url" in result.output
+    assert db.session.scalars(select(Registration)).first() is None
+
+
+def test_remove_platform(cli):
+    cli(*ADD, "--school", "OBS Weg")
+    assert cli("lti", "remove-platform", "--issuer", "https://moodle.school.example").exit_code == 0
+    assert db.session.scalars(select(Registration)).first() is None
+    assert cli("lti", "remove-platform", "--issuer", "https://nope.example").exit_code == 1
+
+
+def test_export_then_import_round_trips(cli, tmp_path):
+    cli(*ADD, "--school", "OBS Export")
+    exported = cli("lti", "export").output
+    data = json.loads(exported)
+    assert data[0]["deployments"] == [{"deployment_id": "1", "school": "OBS Export"}]
+    assert "private" not in exported
+    cli("lti", "remove-platform", "--issuer", "https://moodle.school.example")
+    path = tmp_path / "platforms.json"
+    path.write_text(exported)
+    assert cli("lti", "import", str(path)).exit_code == 0
+    assert db.session.scalars(select(Registration)).one().client_id == "abc123"
+
+
+def test_import_refuses_garbage(cli, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"not": "a list"}')
+    assert cli("lti", "import", str(path)).exit_code == 1
+
+
+def test_jwks_publishes_a_key_created_on_first_use(client):
+    first = client.get("/lti/jwks").get_json()["keys"]
+    assert len(first) == 1
+    assert first[0]["kty"] == "RSA"
+    assert first[0]["kid"]
+    assert "d" not in first[0]  # never the private part
+    assert client.get("/lti/jwks").get_json()["keys"] == first
+
+
+def test_rotate_key_keeps_old_key_published_for_grace_period(cli, client, app):
+    old = client.get("/lti/jwks").get_json()["keys"][0]["kid"]
+    assert cli("lti", "rotate-key").exit_code == 0
+    kids = [key["kid"] for key in client.get("/lti/jwks").get_json()["keys"]]
+    assert old in kids
+    assert len(kids) == 2
+    assert keys.current_key().kid != old
+    retired = db.session.scalars(select(KeyPair).where(KeyPair.kid == old)).one()
+    retired.retired_at = retired.retired_at.replace(year=2000)
+    db.session.flush()
+    assert old not in [key["kid"] for key in client.get("/lti/jwks").get_json()["keys"]]
+
+
+def test_config_lists_the_tool_urls(client):
+    config = client.get("/lti/config").get_json()
+    assert config["oidc_initiation_url"] == "http://localhost/lti/login"
+    assert config["target_link_uri"] == "http://localhost/lti/launch"
+    assert config["jwks_uri"] == "http://localhost/lti/jwks"
