@@ -158,7 +158,9 @@ def login(launch_url: str) -> tuple[str, dict, IframeCookieService]:
     try:
         url, record = oidc.prepare(launch_url)
     except (OIDCException, LtiException) as error:
-        raise LaunchRejected(f"login refused: {error}", kind="unknown_platform") from error
+        raise LaunchRejected(
+            f"login refused: {error}", kind="unknown_platform", status=403
+        ) from error
     return url, record, services["cookie_service"]
 
 

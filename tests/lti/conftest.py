@@ -40,9 +40,12 @@ def platform_jwks(monkeypatch):
     """The platform's JWKS endpoint, mocked; counts fetches. Each test starts uncached."""
     keyset = {"keys": [public_jwk()]}
     fetches: list[str] = []
+    real_fetch = launch.fetch_jwks
 
     def fake_fetch(url: str) -> dict:
         fetches.append(url)
+        if url.startswith("http://localhost/demo/"):
+            return real_fetch(url)  # the built-in demo platform: its keys are in the database
         if url != JWKS_URL:
             raise launch.requests.ConnectionError(url)
         return keyset

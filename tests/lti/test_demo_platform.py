@@ -1,0 +1,92 @@
+"""The built-in demo platform goes through the real login, signed id_token and launch."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from lti.models import Registration
+from plugin.auth import Role
+from plugin.extensions import db
+from plugin.models import PlatformContext, TeacherGroup
+from plugin.periods import school_year_of
+from tests.conftest import make_app
+from tests.factories import GroupFactory, SchoolFactory
+from tests.lti.forms import forms
+
+
+@pytest.fixture
+def demo_school():
+    school = SchoolFactory(name="OBS Demo (fictief)", is_synthetic=True)
+    group = GroupFactory(school=school, name="Groep 5", school_year=school_year_of(date.today()))
+    return school, group
+
+
+def demo_launch(client, school, user: str):
+    """Click through the demo platform like a browser; the final launch response."""
+    start = client.post("/demo/start", data={"school": school.id, "user": user})
+    assert start.status_code == 302
+    login = client.get(start.headers["Location"])
+    assert login.status_code == 302
+    auth = client.get(login.headers["Location"])
+    assert auth.status_code == 200
+    (form,) = forms(auth.data)
+    assert form["action"] == "http://localhost/lti/launch"
+    return client.post("/lti/launch", data=form["fields"])
+
+
+def _principal(client) -> dict:
+    with client.session_transaction() as session:
+        return session["principal"]
+
+
+def test_index_lists_demo_schools_only(client, demo_school, school):
+    page = client.get("/demo/")
+    assert page.status_code == 200
+    assert b"OBS Demo (fictief)" in page.data
+    assert school.name.encode() not in page.data
+
+
+def test_teacher_of_groep_5_lands_linked_to_the_demo_group(client, demo_school):
+    school, group = demo_school
+    response = demo_launch(client, school, "leerkracht")
+    assert response.status_code == 302
+    principal = _principal(client)
+    assert principal["role"] == Role.LEERKRACHT.value
+    assert principal["synthetic"] is True
+    assert db.session.get(TeacherGroup, (principal["staff_id"], group.id)) is not None
+    context = db.session.scalars(select(PlatformContext)).one()
+    assert context.group_id == group.id
+
+
+@pytest.mark.parametrize(("user", "role"), [("ib", Role.IB), ("leerling", Role.LEERLING)])
+def test_ib_and_pupil(client, demo_school, user, role):
+    assert demo_launch(client, demo_school[0], user).status_code == 302
+    assert _principal(client)["role"] == role.value
+
+
+def test_registers_itself_once(client, demo_school):
+    demo_launch(client, demo_school[0], "leerkracht")
+    demo_launch(client, demo_school[0], "ib")
+    registration = db.session.scalars(select(Registration)).one()
+    assert registration.issuer == "http://localhost/demo"
+    assert len(registration.deployments) == 1
+
+
+def test_refuses_a_real_school_and_a_foreign_redirect(client, demo_school, school):
+    assert client.post("/demo/start", data={"school": school.id, "user": "ib"}).status_code == 400
+    start = client.post("/demo/start", data={"school": demo_school[0].id, "user": "ib"})
+    login = client.get(start.headers["Location"])
+    evil = login.headers["Location"].replace(
+        "redirect_uri=http%3A%2F%2Flocalhost%2Flti%2Flaunch", "redirect_uri=https%3A%2F%2Fevil"
+    )
+    assert client.get(evil).status_code == 400
+
+
+@pytest.mark.no_db
+def test_demo_routes_do_not_exist_when_disabled(database_url):
+    app = make_app(database_url, DEMO_PLATFORM=False)
+    assert "demo.index" not in app.view_functions
+    assert app.test_client().get("/demo/").status_code == 404
