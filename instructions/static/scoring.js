@@ -1,0 +1,68 @@
+// Scoring grid: each cell is saved as soon as it changes (fetch + CSRF header). A 409 means a
+// colleague saved this cell first: show their answer and say so, never overwrite silently.
+(function () {
+  "use strict";
+  var grid = document.querySelector("table.score-grid");
+  if (!grid) { return; }
+  var url = grid.dataset.saveUrl;
+  var token = document.querySelector('meta[name="csrf-token"]');
+  var status = document.querySelector("[data-status]");
+
+  function show(input, cell) {
+    var td = input.closest("td");
+    input.dataset.version = String(cell.version);
+    input.value = cell.given_answer || (cell.correct === true ? "+" : (cell.correct === false ? "-" : ""));
+    input.dataset.saved = input.value;
+    td.classList.toggle("ok", cell.correct === true);
+    td.classList.toggle("bad", cell.correct === false);
+  }
+
+  function save(input) {
+    if (input.value === (input.dataset.saved || "")) { return; }
+    var row = input.closest("tr");
+    var td = input.closest("td");
+    td.classList.add("saving");
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": token ? token.content : ""},
+      body: JSON.stringify({
+        pupil_id: Number(row.dataset.pupil), item_id: Number(input.dataset.item),
+        version: Number(input.dataset.version || 0), value: input.value
+      })
+    }).then(function (response) {
+      return response.json().then(function (data) { return {status: response.status, data: data}; });
+    }).then(function (result) {
+      td.classList.remove("saving", "conflict", "failed");
+      if (result.status === 200) {
+        show(input, result.data.cell);
+        row.querySelector("[data-raw]").textContent = result.data.raw_score;
+        if (status) { status.textContent = ""; }
+      } else if (result.status === 409) {
+        show(input, result.data.current);
+        td.classList.add("conflict");
+        if (status) { status.textContent = result.data.error; }
+      } else {
+        td.classList.add("failed");
+        if (status) { status.textContent = result.data.error || "Opslaan mislukt."; }
+      }
+    }).catch(function () {
+      td.classList.remove("saving");
+      td.classList.add("failed");
+      if (status) { status.textContent = "Geen verbinding: deze cel is niet opgeslagen."; }
+    });
+  }
+
+  grid.querySelectorAll("input[data-item]").forEach(function (input) {
+    input.dataset.saved = input.value;
+    input.addEventListener("change", function () { save(input); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        save(input);
+        var next = input.closest("td").nextElementSibling;
+        if (next && next.querySelector("input")) { next.querySelector("input").focus(); }
+      }
+    });
+  });
+})();

@@ -1,0 +1,55 @@
+"""Public help: the tour, a help page per part with its QR code and video, printable help
+cards and product information. No login and no pupil data on any of these pages."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template
+
+from instructions import bp, services
+from instructions.help import HELP_PARTS, PARTS_BY_SLUG, public_url, video_url
+from instructions.qr import qr_svg
+
+
+def _video(slug: str) -> tuple[str | None, object]:
+    document = services.document(f"video-{slug}", "video")
+    file = document.body["file"] if document else f"{slug}.mp4"
+    return video_url(file), document
+
+
+@bp.get("/help/")
+def help_index():
+    """Help: every part with its page, plus the tour and the help cards."""
+    return render_template("instructions/help_index.html", parts=HELP_PARTS)
+
+
+@bp.get("/help/<part>")
+def help_part(part: str):
+    """One part's help page (reachable from a printed QR code on a phone)."""
+    info = PARTS_BY_SLUG.get(part) or abort(404)
+    url, document = _video(part)
+    return render_template(
+        "instructions/help_part.html", part=info, video_url=url, video=document,
+        page_url=public_url(".help_part", part=part),
+    )  # fmt: skip
+
+
+@bp.get("/help/<part>/qr.svg")
+def help_qr(part: str):
+    """The QR code (SVG) that opens the part's help page."""
+    if part not in PARTS_BY_SLUG:
+        abort(404)
+    svg = qr_svg(public_url(".help_part", part=part))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.get("/help/kaarten")
+def help_cards():
+    """Printable help cards: one per part, each with its QR code and address."""
+    cards = [(part, public_url(".help_part", part=part.slug)) for part in HELP_PARTS]
+    return render_template("instructions/help_cards.html", cards=cards)
+
+
+@bp.get("/productinformatie")
+def product():
+    """Product information: what the tool does, for whom, and how privacy is handled."""
+    return render_template("instructions/product.html", parts=HELP_PARTS)

@@ -1,0 +1,177 @@
+"""Administrations (*afnames*) of paper tests: the preparation checklist, the answer key as a
+scoring grid, finishing (results for the reports) and the item analysis."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from instructions import bp, scoring, services
+from plugin.audit import record_event
+from plugin.auth import Permission, load_group_or_404, require_permission, require_principal
+from plugin.extensions import db
+from plugin.models import Administration, Test, TestMode
+
+
+def _load_administration(administration_id: int) -> Administration:
+    """The administration, if its group is visible to the principal (else an audited 404)."""
+    administration = db.session.get(Administration, administration_id)
+    if administration is None:
+        abort(404)
+    load_group_or_404(administration.group_id)
+    return administration
+
+
+def _paper(administration: Administration) -> Administration:
+    if administration.test.mode is not TestMode.PAPER:
+        abort(404)
+    return administration
+
+
+@bp.get("/afnames/")
+@require_permission(Permission.SCORE_TESTS)
+def administrations():
+    """The paper-test administrations of my groups, and starting a new one."""
+    groups = services.visible_groups(require_principal())
+    rows = services.paper_administrations([group.id for group in groups])
+    return render_template(
+        "instructions/administrations.html", groups=groups, administrations=rows,
+        tests=services.subject_tests(TestMode.PAPER),
+    )  # fmt: skip
+
+
+@bp.post("/afnames/nieuw")
+@require_permission(Permission.SCORE_TESTS)
+def start_administration():
+    """Start (or reopen) the administration of a paper test for a group."""
+    group = load_group_or_404(request.form.get("group_id", type=int) or 0)
+    test = db.session.get(Test, request.form.get("test_id", type=int) or 0)
+    if test is None or test.mode is not TestMode.PAPER:
+        flash(_("Choose a paper test."), "error")
+        return redirect(url_for(".administrations"))
+    administration = services.find_or_create_administration(group, test, date.today())
+    record_event("administration_started", "administration", administration.id)
+    db.session.commit()
+    return redirect(url_for(".preparation", administration_id=administration.id))
+
+
+@bp.get("/afnames/<int:administration_id>/voorbereiding")
+@require_permission(Permission.SCORE_TESTS)
+def preparation(administration_id: int):
+    """The administration instructions with the preparation checklist of this afname."""
+    administration = _load_administration(administration_id)
+    document = services.administration_instructions(administration.test)
+    return render_template(
+        "instructions/preparation.html", administration=administration, document=document,
+        ticks=services.ticks(administration),
+    )  # fmt: skip
+
+
+@bp.post("/afnames/<int:administration_id>/voorbereiding/<step>")
+@require_permission(Permission.SCORE_TESTS)
+def tick(administration_id: int, step: str):
+    """Tick or untick one step (JSON for the script, a redirect for a plain form)."""
+    administration = _load_administration(administration_id)
+    document = services.administration_instructions(administration.test)
+    steps = {s["step"] for s in (document.body["preparation"] if document else [])}
+    if step not in steps:
+        abort(404)
+    wants_json = request.is_json
+    data = request.get_json(silent=True) if wants_json else request.form
+    done = str((data or {}).get("done", "")).lower() in {"1", "true", "on", "yes"}
+    row = services.set_tick(administration, step, done, require_principal())
+    db.session.commit()
+    if wants_json:
+        return jsonify(step=step, done=row is not None, by=row.ticked_by if row else None)
+    return redirect(url_for(".preparation", administration_id=administration.id) + f"#{step}")
+
+
+@bp.get("/afnames/<int:administration_id>/nakijken")
+@require_permission(Permission.SCORE_TESTS)
+def score(administration_id: int):
+    """The answer key as a grid of pupils × items; every cell saves itself."""
+    administration = _paper(_load_administration(administration_id))
+    record_event("scoring_viewed", "administration", administration.id)
+    db.session.commit()
+    report_url = None
+    if "reports.group" in current_app.view_functions and administration.completed_at:
+        report_url = url_for("reports.group", group_id=administration.group_id)
+    return render_template(
+        "instructions/scoring.html", administration=administration,
+        items=scoring.items(administration), pupils=scoring.pupils(administration),
+        responses=scoring.responses(administration), raw=scoring.raw_scores(administration),
+        report_url=report_url,
+    )  # fmt: skip
+
+
+TICKS = {"+": True, "-": False}
+
+
+@bp.post("/afnames/<int:administration_id>/nakijken/cel")
+@require_permission(Permission.SCORE_TESTS)
+def save_cell(administration_id: int):
+    """Save one cell: ``value`` is + (right), - (wrong), the given answer, or empty."""
+    administration = _paper(_load_administration(administration_id))
+    data = request.get_json(silent=True) or {}
+    try:
+        value = str(data.get("value", "")).strip()
+        change = scoring.CellChange(
+            pupil_id=int(data["pupil_id"]), item_id=int(data["item_id"]),
+            version=int(data.get("version", 0)), correct=TICKS.get(value),
+            given_answer=None if value in TICKS else value,
+        )  # fmt: skip
+        row = scoring.save_cell(administration, change)
+    except (KeyError, TypeError, ValueError):
+        return jsonify(error=_("The change could not be read.")), 400
+    except LookupError:
+        abort(404)
+    except scoring.StaleResponse as stale:
+        db.session.rollback()
+        return jsonify(
+            error=_("A colleague changed this answer in the meantime; the cell now shows the "
+                    "saved answer. Check it and enter yours again if needed."),
+            current=_cell(stale.current),
+        ), 409  # fmt: skip
+    db.session.commit()
+    raw = scoring.raw_scores(administration).get(change.pupil_id, 0)
+    return jsonify(cell=_cell(row), raw_score=raw)
+
+
+def _cell(row) -> dict:
+    if row is None:
+        return {"version": 0, "correct": None, "given_answer": None}
+    return {"version": row.version, "correct": row.correct, "given_answer": row.given_answer}
+
+
+@bp.post("/afnames/<int:administration_id>/afronden")
+@require_permission(Permission.SCORE_TESTS)
+def finish(administration_id: int):
+    """Convert raw scores into ability scores and store them as results."""
+    administration = _paper(_load_administration(administration_id))
+    try:
+        count = scoring.finish_scoring(administration)
+    except scoring.ScoringError:
+        db.session.rollback()
+        flash(_("The conversion table of this test is incomplete; nothing was saved."), "error")
+        return redirect(url_for(".score", administration_id=administration_id))
+    db.session.commit()
+    flash(_("Scoring finished: %(n)s results saved.", n=count), "success")
+    return redirect(url_for(".analysis", administration_id=administration_id))
+
+
+@bp.get("/afnames/<int:administration_id>/analyse")
+@require_permission(Permission.SCORE_TESTS)
+def analysis(administration_id: int):
+    """Share correct per item for the group, the weakest items first."""
+    administration = _paper(_load_administration(administration_id))
+    record_event("item_analysis_viewed", "administration", administration.id)
+    db.session.commit()
+    report_url = None
+    if "reports.group" in current_app.view_functions and administration.completed_at:
+        report_url = url_for("reports.group", group_id=administration.group_id)
+    return render_template(
+        "instructions/analysis.html", administration=administration,
+        stats=scoring.item_analysis(administration), report_url=report_url,
+    )  # fmt: skip
