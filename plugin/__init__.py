@@ -67,7 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from plugin.views import bp as core_bp
 
     app.register_blueprint(core_bp)
-    for name in ("lti", "reports", "instructions"):
+    for name in ("plugin.dashboard", "plugin.admin", "lti", "reports", "instructions"):
         module = importlib.import_module(name)
         bp = getattr(module, "bp", None)
         if bp is not None:

@@ -1,0 +1,18 @@
+"""Administratie (IB): school goals with history, data-migration state, re-linking platform
+courses to groups, the signaling-value table, and the school's audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+
+bp = Blueprint("admin", __name__, url_prefix="/administratie", template_folder="templates")
+
+from plugin.admin import views  # noqa: E402, F401 - registers the routes on ``bp``
+
+
+def init_app(app: Flask) -> None:
+    from plugin.auth import Permission
+    from plugin.web import NavItem, register_nav
+
+    register_nav(app, NavItem("admin.index", _l("Administration"), Permission.MANAGE_SCHOOL, 90))

@@ -1,0 +1,203 @@
+"""Administratie: reads and writes for the IB's settings. Every write is audited here.
+
+Functions flush and never commit; the view commits once. Input is validated into Dutch
+messages (:class:`Invalid`) before anything is written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from plugin.audit import record_event
+from plugin.dashboard.goals import DOMAINS
+from plugin.extensions import db
+from plugin.models import (
+    AuditEvent,
+    GoalIndicator,
+    GoalSource,
+    Group,
+    MigrationState,
+    PlatformContext,
+    School,
+    SchoolGoal,
+    SignalingValue,
+)
+
+AUDIT_PAGE_SIZE = 50
+
+
+class Invalid(ValueError):
+    """Input the IB has to correct; the message is Dutch and shown as is."""
+
+
+def parse_number(raw: str | None, low: float, high: float, label: str) -> float:
+    """A number typed the Dutch way ("57,5") or the English way, within [low, high]."""
+    text = (raw or "").strip().replace(" ", "").replace("%", "").replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        raise Invalid(_("%(label)s must be a number.", label=label)) from None
+    if not low <= value <= high:
+        raise Invalid(
+            _("%(label)s must be between %(low)s and %(high)s.", label=label, low=low, high=high)
+        )
+    return value
+
+
+def goal_history(school_id: int) -> list[SchoolGoal]:
+    return list(
+        db.session.scalars(
+            select(SchoolGoal)
+            .where(SchoolGoal.school_id == school_id)
+            .order_by(SchoolGoal.domain, SchoolGoal.indicator, SchoolGoal.created_at.desc(),
+                      SchoolGoal.id.desc())
+        )
+    )  # fmt: skip
+
+
+def set_goal(school_id: int, staff_id: int | None, year: int, form) -> SchoolGoal:
+    """Supersede the goal in force for (year, domain, indicator) and add the new one."""
+    domain = form.get("domain", "")
+    if domain not in DOMAINS:
+        raise Invalid(_("Choose a domain: lezen, taalverzorging or rekenen."))
+    try:
+        indicator = GoalIndicator(form.get("indicator", ""))
+        source = GoalSource(form.get("source", GoalSource.AMBITIE.value))
+    except ValueError:
+        raise Invalid(_("Choose what the goal is about.")) from None
+    if indicator is GoalIndicator.MEDIAN_GROWTH:
+        target = parse_number(form.get("target"), -20, 50, _("The median growth"))
+    else:
+        target = parse_number(form.get("target"), 0, 100, _("The percentage"))
+    old = db.session.scalars(
+        select(SchoolGoal).where(
+            SchoolGoal.school_id == school_id, SchoolGoal.school_year == year,
+            SchoolGoal.domain == domain, SchoolGoal.indicator == indicator,
+            SchoolGoal.superseded_at.is_(None),
+        )
+    ).all()  # fmt: skip
+    now = datetime.now(UTC)
+    for row in old:
+        row.superseded_at = now
+    goal = SchoolGoal(
+        school_id=school_id, school_year=year, domain=domain, indicator=indicator,
+        target=target, source=source, set_by_staff_id=staff_id,
+    )  # fmt: skip
+    db.session.add(goal)
+    db.session.flush()
+    record_event(
+        "goal_changed", "school_goal", goal.id, domain=domain, indicator=indicator.value,
+        school_year=year, old=[r.target for r in old], new=target, source=source.value,
+    )  # fmt: skip
+    return goal
+
+
+def set_migration_state(school: School, raw: str | None) -> None:
+    try:
+        state = MigrationState(raw or "")
+    except ValueError:
+        raise Invalid(_("Choose a migration state.")) from None
+    if state is school.migration_state:
+        return
+    record_event(
+        "migration_state_changed", "school", school.id,
+        old=school.migration_state.value, new=state.value,
+    )  # fmt: skip
+    school.migration_state = state
+    db.session.flush()
+
+
+def contexts(school_id: int) -> list[PlatformContext]:
+    return list(
+        db.session.scalars(
+            select(PlatformContext)
+            .where(PlatformContext.school_id == school_id)
+            .order_by(PlatformContext.title, PlatformContext.id)
+        )
+    )
+
+
+def groups(school_id: int) -> list[Group]:
+    return list(
+        db.session.scalars(
+            select(Group)
+            .where(Group.school_id == school_id)
+            .order_by(Group.school_year.desc(), Group.leerjaar, Group.name)
+        )
+    )
+
+
+def relink_context(school_id: int, context_id: int, raw_group: str | None) -> PlatformContext:
+    """Point a platform course at another group of the same school (or at none)."""
+    context = db.session.scalars(
+        select(PlatformContext).where(
+            PlatformContext.id == context_id, PlatformContext.school_id == school_id
+        )
+    ).one_or_none()
+    if context is None:
+        raise LookupError(context_id)
+    group_id = None
+    if raw_group:
+        group = db.session.scalars(
+            select(Group).where(Group.id == _int(raw_group), Group.school_id == school_id)
+        ).one_or_none()
+        if group is None:
+            raise Invalid(_("Choose one of the school's groups."))
+        group_id = group.id
+    if group_id != context.group_id:
+        record_event(
+            "context_relinked", "platform_context", context.id,
+            old=context.group_id, new=group_id,
+        )  # fmt: skip
+        context.group_id = group_id
+        db.session.flush()
+    return context
+
+
+def _int(raw: str) -> int:
+    return int(raw) if raw.isdigit() else -1
+
+
+def signaling_values() -> list[SignalingValue]:
+    return list(
+        db.session.scalars(
+            select(SignalingValue).order_by(SignalingValue.indicator, SignalingValue.weging_from)
+        )
+    )
+
+
+def update_signaling_value(value_id: int, form) -> SignalingValue:
+    row = db.session.get(SignalingValue, value_id)
+    if row is None:
+        raise LookupError(value_id)
+    percentage = parse_number(form.get("percentage"), 0, 100, _("The signaling value"))
+    national_raw = (form.get("national_average") or "").strip()
+    national = (
+        parse_number(national_raw, 0, 100, _("The national average")) if national_raw else None
+    )
+    source = (form.get("source") or "").strip()[:200] or row.source
+    record_event(
+        "signaling_value_changed", "signaling_value", row.id,
+        old=[row.percentage, row.national_average], new=[percentage, national], source=source,
+    )  # fmt: skip
+    row.percentage, row.national_average, row.source = percentage, national, source
+    db.session.flush()
+    return row
+
+
+def audit_page(school_id: int, page: int) -> tuple[list[AuditEvent], int]:
+    """One page of the school's audit log, newest first, and the number of pages."""
+    total = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.school_id == school_id)
+    )
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.school_id == school_id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(AUDIT_PAGE_SIZE)
+        .offset((page - 1) * AUDIT_PAGE_SIZE)
+    )
+    return list(events), max(1, -(-total // AUDIT_PAGE_SIZE))

@@ -1,0 +1,116 @@
+"""Administratie pages: one overview with small forms, and the audit log.
+
+Decision on the migration state: the IB may set it. The IB is the school's own administrator
+in this tool; the banner tells teachers to ask the IB; and only the school knows when the
+import from its previous system is complete. Every change is audited (old → new).
+Signaling values are one table for the whole installation (the Inspectorate publishes one
+table for all schools); an IB may correct it, and the page says that it applies to every school.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from plugin.admin import bp, services
+from plugin.auth import Permission, require_permission, require_principal
+from plugin.dashboard.goals import DOMAINS
+from plugin.extensions import db
+from plugin.models import GoalIndicator, GoalSource, MigrationState, School
+from plugin.periods import school_year_of
+
+
+def _school() -> School:
+    return db.get_or_404(School, require_principal().school_id)
+
+
+def _done(message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.index"), 303)
+
+
+def _refused(error: services.Invalid):
+    db.session.rollback()
+    flash(str(error), "error")
+    return redirect(url_for("admin.index"), 303)
+
+
+@bp.get("/")
+@require_permission(Permission.MANAGE_SCHOOL)
+def index():
+    """Goals, migration state, platform courses and signaling values of the school."""
+    school = _school()
+    history = services.goal_history(school.id)
+    return render_template(
+        "admin/index.html", school=school, history=history,
+        current=[g for g in history if g.superseded_at is None], domains=DOMAINS,
+        indicators=list(GoalIndicator), sources=list(GoalSource), states=list(MigrationState),
+        contexts=services.contexts(school.id), groups=services.groups(school.id),
+        signaling=services.signaling_values(), school_year=school_year_of(date.today()),
+    )  # fmt: skip
+
+
+@bp.post("/doelen")
+@require_permission(Permission.MANAGE_SCHOOL)
+def set_goal():
+    """Set or change a goal; the old one stays in the history."""
+    principal = require_principal()
+    try:
+        services.set_goal(
+            principal.school_id, principal.staff_id, school_year_of(date.today()), request.form
+        )
+    except services.Invalid as error:
+        return _refused(error)
+    return _done(_("The goal has been saved."))
+
+
+@bp.post("/migratie")
+@require_permission(Permission.MANAGE_SCHOOL)
+def set_migration():
+    """Record the state of the import from the previous system."""
+    try:
+        services.set_migration_state(_school(), request.form.get("state"))
+    except services.Invalid as error:
+        return _refused(error)
+    return _done(_("The migration state has been saved."))
+
+
+@bp.post("/koppelingen/<int:context_id>")
+@require_permission(Permission.MANAGE_SCHOOL)
+def relink(context_id: int):
+    """Link a platform course to another group of the school."""
+    try:
+        services.relink_context(
+            require_principal().school_id, context_id, request.form.get("group")
+        )
+    except LookupError:
+        abort(404)
+    except services.Invalid as error:
+        return _refused(error)
+    return _done(_("The course link has been saved."))
+
+
+@bp.post("/signaleringswaarden/<int:value_id>")
+@require_permission(Permission.MANAGE_SCHOOL)
+def update_signaling(value_id: int):
+    """Correct a signaling value from the Inspectorate's published table."""
+    try:
+        services.update_signaling_value(value_id, request.form)
+    except LookupError:
+        abort(404)
+    except services.Invalid as error:
+        return _refused(error)
+    return _done(_("The signaling value has been saved."))
+
+
+@bp.get("/logboek")
+@require_permission(Permission.VIEW_AUDIT_LOG)
+def audit_log():
+    """The school's audit log: who viewed or changed what, newest first."""
+    raw = request.args.get("pagina", "1")
+    page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    events, pages = services.audit_page(require_principal().school_id, page)
+    return render_template("admin/audit_log.html", events=events, page=page, pages=pages)

@@ -1,0 +1,148 @@
+"""The school's state against its goals: shares of groep 8 pupils at the reference levels.
+
+Shared by the IB dashboard and the school report (``reports`` may import the core; the core
+never imports ``reports``). The share counts groep 8 pupils' midden (M8) results of subjects that
+count for a reference domain, against the cut scores in ``reference_level_cut``; it is compared
+with the school's current goal, the national average and the Inspectorate's signaling value for
+the school's schoolweging (all three are data, never constants in code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from plugin.extensions import db
+from plugin.models import (
+    Administration,
+    GoalIndicator,
+    Group,
+    Moment,
+    ReferenceIndicator,
+    ReferenceLevelCut,
+    Result,
+    School,
+    SchoolGoal,
+    SignalingValue,
+    Subject,
+    Test,
+)
+
+DOMAINS = ("lezen", "taalverzorging", "rekenen")
+INDICATORS = (ReferenceIndicator.F1, ReferenceIndicator.F2_S1)
+YEARS_FOR_INSPECTORATE = 3
+"""The Inspectorate judges the average over the last three end-of-school tests."""
+
+
+@dataclass(frozen=True)
+class Share:
+    reached: int
+    total: int
+
+    @property
+    def percentage(self) -> float | None:
+        return 100.0 * self.reached / self.total if self.total else None
+
+
+@dataclass
+class DomainState:
+    domain: str
+    indicator: ReferenceIndicator
+    by_year: dict[int, Share]
+    goal: float | None
+    signaling: float | None
+    national: float | None
+
+    @property
+    def recent(self) -> Share | None:
+        """Pooled share of the last three school years with results."""
+        years = sorted(self.by_year)[-YEARS_FOR_INSPECTORATE:]
+        if not years:
+            return None
+        return Share(
+            sum(self.by_year[y].reached for y in years), sum(self.by_year[y].total for y in years)
+        )
+
+    @property
+    def meets_goal(self) -> bool | None:
+        share = self.recent
+        if share is None or share.percentage is None or self.goal is None:
+            return None
+        return share.percentage >= self.goal
+
+    @property
+    def meets_signaling(self) -> bool | None:
+        share = self.recent
+        if share is None or share.percentage is None or self.signaling is None:
+            return None
+        return share.percentage >= self.signaling
+
+
+def reference_shares(school_id: int) -> dict[tuple[str, ReferenceIndicator], dict[int, Share]]:
+    """Per domain and indicator, per school year: groep 8 pupils at or above the cut (SQL)."""
+    reached = func.sum(case((Result.ability_score >= ReferenceLevelCut.min_score, 1), else_=0))
+    rows = db.session.execute(
+        select(
+            Subject.reference_domain, ReferenceLevelCut.indicator, Result.school_year,
+            reached.label("reached"), func.count(Result.id).label("total"),
+        )
+        .join(Test, Test.id == Result.test_id)
+        .join(Subject, Subject.id == Test.subject_id)
+        .join(ReferenceLevelCut, ReferenceLevelCut.subject_id == Subject.id)
+        .join(Administration, Administration.id == Result.administration_id)
+        .join(Group, Group.id == Administration.group_id)
+        .where(
+            Group.school_id == school_id, Result.leerjaar == 8, Test.moment == Moment.M,
+            Subject.reference_domain.is_not(None),
+        )
+        .group_by(Subject.reference_domain, ReferenceLevelCut.indicator, Result.school_year)
+    )  # fmt: skip
+    shares: dict = {}
+    for row in rows:
+        key = (row.reference_domain, ReferenceIndicator(row.indicator))
+        shares.setdefault(key, {})[row.school_year] = Share(int(row.reached), int(row.total))
+    return shares
+
+
+def current_goals(school_id: int) -> dict[tuple[str, GoalIndicator], SchoolGoal]:
+    """The school's goals in force (not superseded), the newest school year winning."""
+    goals = db.session.scalars(
+        select(SchoolGoal)
+        .where(SchoolGoal.school_id == school_id, SchoolGoal.superseded_at.is_(None))
+        .order_by(SchoolGoal.school_year, SchoolGoal.id)
+    )
+    return {(goal.domain, goal.indicator): goal for goal in goals}
+
+
+def signaling_for(school: School) -> dict[ReferenceIndicator, SignalingValue]:
+    """The signaling value per indicator for the school's schoolweging band."""
+    weging = school.schoolweging
+    rows = db.session.scalars(select(SignalingValue).order_by(SignalingValue.weging_from))
+    found: dict[ReferenceIndicator, SignalingValue] = {}
+    for row in rows:
+        in_band = weging is None or row.weging_from <= weging < row.weging_to
+        if in_band or (weging == row.weging_to == 100):
+            found.setdefault(ReferenceIndicator(row.indicator), row)
+    return found
+
+
+def goal_states(school: School) -> list[DomainState]:
+    """Every domain × indicator with its shares per year, goal, signaling value and average."""
+    shares = reference_shares(school.id)
+    goals = current_goals(school.id)
+    signaling = signaling_for(school)
+    states = []
+    for domain in DOMAINS:
+        for indicator in INDICATORS:
+            goal = goals.get((domain, GoalIndicator(indicator.value)))
+            value = signaling.get(indicator)
+            states.append(
+                DomainState(
+                    domain=domain, indicator=indicator, by_year=shares.get((domain, indicator), {}),
+                    goal=goal.target if goal else None,
+                    signaling=value.percentage if value else None,
+                    national=value.national_average if value else None,
+                )
+            )  # fmt: skip
+    return states

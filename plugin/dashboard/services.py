@@ -1,0 +1,127 @@
+"""Dashboard queries: which tests each visible group has taken in the current test period.
+
+A fixed number of queries, whatever the number of groups: the groups, the subjects, the
+tests of the year's two periods and the group's administrations are each one select.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from plugin.auth import Principal, visible_group_ids
+from plugin.extensions import db
+from plugin.models import Administration, Group, Moment, School, Subject, Test
+from plugin.periods import current_period, school_year_of, upcoming_period
+
+PERIOD_MOMENTS = (Moment.M, Moment.E)
+
+
+class Status(enum.StrEnum):
+    DONE = "done"
+    SCORING = "scoring"
+    TODO = "todo"
+    OVERDUE = "overdue"
+    NONE = "none"
+    """No test of this subject exists for the group's leerjaar at this moment."""
+
+
+def period_end(school: School, school_year: int, moment: Moment) -> date:
+    """Last day of the school's period for ``moment`` in ``school_year``."""
+    month = school.midden_end_month if moment is Moment.M else school.eind_end_month
+    year = school_year if month >= 8 else school_year + 1
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass
+class Cell:
+    status: Status
+    tests: list[Test] = field(default_factory=list)
+    """The tests the group should take (one per leerjaar of a combination group)."""
+    overdue: list[str] = field(default_factory=list)
+    """Codes of tests of an earlier period of this school year that were never taken."""
+
+
+@dataclass
+class Overview:
+    school: School
+    school_year: int
+    moment: Moment
+    running: bool
+    subjects: list[Subject]
+    groups: list[Group]
+    cells: dict[tuple[int, int], Cell]
+
+    @property
+    def anything_taken(self) -> bool:
+        return any(c.status in (Status.DONE, Status.SCORING) for c in self.cells.values())
+
+
+def overview(principal: Principal, today: date) -> Overview:
+    school = db.session.get(School, principal.school_id)
+    year = school_year_of(today)
+    moment = upcoming_period(school, today)
+    groups = list(
+        db.session.scalars(
+            select(Group)
+            .where(Group.id.in_(visible_group_ids(principal)), Group.school_year == year)
+            .order_by(Group.leerjaar, Group.name)
+        )
+    )
+    subjects = list(db.session.scalars(select(Subject).order_by(Subject.position, Subject.name)))
+    tests = list(db.session.scalars(select(Test).where(Test.moment.in_(PERIOD_MOMENTS))))
+    taken = _administrations([g.id for g in groups], year)
+    cells = {}
+    for group in groups:
+        for subject in subjects:
+            cells[(group.id, subject.id)] = _cell(
+                school, year, today, moment, group, subject, tests, taken
+            )
+    return Overview(school, year, moment, current_period(school, today) is not None,
+                    subjects, groups, cells)  # fmt: skip
+
+
+def _administrations(group_ids: list[int], year: int) -> dict[tuple[int, int], bool]:
+    """(group id, test id) → finished? for the school year's administrations."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(
+        select(Administration.group_id, Administration.test_id, Administration.completed_at)
+        .where(Administration.group_id.in_(group_ids), Administration.school_year == year)
+    )  # fmt: skip
+    return {(r.group_id, r.test_id): r.completed_at is not None for r in rows}
+
+
+def _expected(group: Group, subject: Subject, moment: Moment, tests: list[Test]) -> list[Test]:
+    levels = range(group.leerjaar, (group.leerjaar_high or group.leerjaar) + 1)
+    return [
+        t for t in tests if t.subject_id == subject.id and t.moment is moment and t.level in levels
+    ]
+
+
+def _status(group: Group, expected: list[Test], taken, ended: bool) -> Status:
+    if not expected:
+        return Status.NONE
+    states = [taken[(group.id, t.id)] for t in expected if (group.id, t.id) in taken]
+    if states and all(states):
+        return Status.DONE
+    if states:
+        return Status.SCORING
+    return Status.OVERDUE if ended else Status.TODO
+
+
+def _cell(school, year, today, moment, group, subject, tests, taken) -> Cell:
+    expected = _expected(group, subject, moment, tests)
+    ended = today > period_end(school, year, moment)
+    cell = Cell(_status(group, expected, taken, ended), expected)
+    for other in PERIOD_MOMENTS:
+        if other is moment or today <= period_end(school, year, other):
+            continue
+        missed = _expected(group, subject, other, tests)
+        if _status(group, missed, taken, True) is Status.OVERDUE:
+            cell.overdue += [t.moment_code for t in missed]
+    return cell

@@ -1,0 +1,43 @@
+"""The dashboard page (every role) and its helpers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, render_template, url_for
+from werkzeug.routing import BuildError
+
+from plugin.auth import Permission, require_principal
+from plugin.dashboard import bp, goals, services
+
+
+def optional_url(endpoint: str, **values) -> str | None:
+    """A link to another domain's page only when that domain is installed (and built)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def today() -> date:
+    """The dashboard's notion of today (a config value lets demos and tests pin it)."""
+    pinned = current_app.config.get("DASHBOARD_TODAY")
+    return date.fromisoformat(pinned) if pinned else date.today()
+
+
+@bp.get("/dashboard")
+def index():
+    """The page after launch: the period's tests per group, or a friendly page for pupils."""
+    principal = require_principal()
+    if not principal.can(Permission.VIEW_DASHBOARD):
+        return render_template(
+            "dashboard/pupil.html", examples_url=optional_url("instructions.digibord_index")
+        )
+    data = services.overview(principal, today())
+    states = goals.goal_states(data.school) if principal.can(Permission.VIEW_SCHOOL_REPORT) else []
+    return render_template(
+        "dashboard/index.html", data=data, states=states, Status=services.Status,
+        optional_url=optional_url,
+    )  # fmt: skip

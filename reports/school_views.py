@@ -1,0 +1,194 @@
+"""Schoolrapport (IB) and categorieënanalyse pages, with their CSV exports."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from plugin.audit import record_event
+from plugin.auth import Permission, load_group_or_404, require_permission, require_principal
+from plugin.dashboard.goals import goal_states
+from plugin.extensions import cache, db
+from plugin.models import Level, Moment, Pupil, School
+from plugin.periods import school_year_label
+from reports import bp, category_services, charts, school_services, services
+from reports.export import csv_response
+from reports.views import _int_arg, bad_request
+
+
+def _school_selection(school_id: int) -> tuple[int | None, Moment | None, list]:
+    moments = school_services.school_moments(school_id)
+    year, raw = _int_arg("jaar"), request.args.get("moment")
+    if raw is not None and raw not in Moment.__members__:
+        bad_request(_("Unknown test moment."))
+    if year is not None and raw is not None:
+        return year, Moment(raw), moments
+    if not moments:
+        return None, None, moments
+    year, moment = moments[-1]
+    return year, moment, moments
+
+
+def _school_data(school: School):
+    year, moment, moments = _school_selection(school.id)
+    data = {"year": year, "moment": moment, "moments": moments, "cells": {}, "groups": []}
+    if year is not None:
+        cells = school_services.cross_section(school.id, year, moment)
+        school_services.add_growth(cells, school.id, year, moment)
+        data |= {"cells": cells, "groups": school_services.school_groups(school.id, year)}
+    data["trend"] = school_services.trend(school.id, moment) if moment else {}
+    data["states"] = goal_states(school)
+    data["subjects"] = services.subjects()
+    return data
+
+
+@bp.get("/school")
+@require_permission(Permission.VIEW_SCHOOL_REPORT)
+def school():
+    """Schoolrapport: dwarsdoorsnede, trend, reference levels against goals, growth."""
+    principal = require_principal()
+    school = db.get_or_404(School, principal.school_id)
+    data = _school_data(school)
+    record_event("view_school_report", "school", school.id, school_year=data["year"])
+    db.session.commit()
+    return render_template(
+        "reports/school.html", school=school, charts=_school_charts(data), Level=Level,
+        school_year_label=school_year_label, **data,
+    )  # fmt: skip
+
+
+def _school_charts(data) -> dict[str, str]:
+    found = {}
+    for subject in data["subjects"]:
+        lines = [
+            (_("Groep %(n)s", n=lj), [points.get(y) for y in _years(data["trend"])])
+            for (sid, lj), points in sorted(data["trend"].items())
+            if sid == subject.id
+        ]
+        if not lines:
+            continue
+        title = _("%(subject)s: mean minus national mean", subject=subject.name)
+        found[f"trend-{subject.id}"] = charts.cached(
+            cache, charts.lines, title=title,
+            labels=[school_year_label(y) for y in _years(data["trend"])],
+            series=[(name, [round(p.difference, 1) if p and p.difference is not None else None
+                            for p in points]) for name, points in lines],
+        )  # fmt: skip
+    states = [s for s in data["states"] if s.recent]
+    if states:
+        labels = [f"{s.domain} {s.indicator.value}" for s in states]
+        found["reference"] = charts.cached(
+            cache, charts.bars, title=_("Share of groep 8 pupils at the reference level"),
+            labels=labels, percent=True,
+            series=[
+                (_("School (last three years)"), [_round(s.recent.percentage) for s in states]),
+                (_("School goal"), [s.goal for s in states]),
+                (_("Signaling value"), [s.signaling for s in states]),
+                (_("National average"), [s.national for s in states]),
+            ],
+        )  # fmt: skip
+    return found
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _years(trend) -> list[int]:
+    return sorted({year for points in trend.values() for year in points})
+
+
+@bp.get("/school/export.csv")
+@require_permission(Permission.VIEW_SCHOOL_REPORT)
+def school_csv():
+    """The dwarsdoorsnede (with median growth) as CSV."""
+    principal = require_principal()
+    school = db.get_or_404(School, principal.school_id)
+    data = _school_data(school)
+    record_event("export_school_report", "school", school.id, school_year=data["year"])
+    db.session.commit()
+    header = [
+        _("Group"), _("Subject"), _("Pupils"), _("Median"), _("National mean"),
+        *[_("Level %(level)s", level=level.value) for level in Level], _("Median growth"),
+    ]  # fmt: skip
+    rows = []
+    for group in data["groups"]:
+        for subject in data["subjects"]:
+            cell = data["cells"].get((group.id, subject.id))
+            if cell is None or not cell.count:
+                continue
+            rows.append(
+                [group.name, subject.name, cell.count, cell.median, cell.national_mean,
+                 *[cell.levels[level] for level in Level], cell.median_growth]
+            )  # fmt: skip
+    label = f"{data['moment'].value}{data['year']}" if data["year"] else "leeg"
+    return csv_response(f"schoolrapport-{label}.csv", header, rows)
+
+
+def _category_selection(group_id: int):
+    group = load_group_or_404(group_id)
+    pupil_ids = services.group_pupil_ids(group.id)
+    options = category_services.category_tests(pupil_ids)
+    chosen = _int_arg("afname")
+    option = next((o for o in options if o.administration_id == chosen), None)
+    if chosen is not None and option is None:
+        abort(404)
+    option = option or (options[0] if options else None)
+    profiles = category_services.profiles([option.administration_id], pupil_ids) if option else {}
+    names = dict(db.session.execute(select(Pupil.id, Pupil.display_name).where(
+        Pupil.id.in_(pupil_ids))).all())  # fmt: skip
+    pupils = sorted(
+        ((names[pid], profile) for (_aid, pid), profile in profiles.items()), key=lambda p: p[0]
+    )
+    combined = category_services.group_profile([p for _n, p in pupils])
+    return group, options, option, pupils, combined
+
+
+@bp.get("/groep/<int:group_id>/categorieen")
+@require_permission(Permission.VIEW_GROUP_REPORT)
+def categories(group_id: int):
+    """Categorieënanalyse of one test of the group: domains that lag behind the total."""
+    group, options, option, pupils, combined = _category_selection(group_id)
+    record_event(
+        "view_category_analysis", "group", group.id,
+        administration=option.administration_id if option else None,
+    )  # fmt: skip
+    db.session.commit()
+    chart = None
+    if combined.domains:
+        names = list(combined.domains)
+        chart = charts.cached(
+            cache, charts.bars, title=_("Share correct per domain"), labels=names, percent=True,
+            series=[
+                (_("Group"), [_round(combined.domains[n].percentage) for n in names]),
+                (_("Whole test"), [_round(combined.total.percentage)] * len(names)),
+            ],
+        )  # fmt: skip
+    return render_template(
+        "reports/categories.html", group=group, options=options, option=option, pupils=pupils,
+        combined=combined, chart=chart, rules=category_services,
+        school_year_label=school_year_label,
+    )  # fmt: skip
+
+
+@bp.get("/groep/<int:group_id>/categorieen.csv")
+@require_permission(Permission.VIEW_GROUP_REPORT)
+def categories_csv(group_id: int):
+    """The category analysis per pupil and domain as CSV."""
+    group, _options, option, pupils, combined = _category_selection(group_id)
+    record_event("export_category_analysis", "group", group.id)
+    db.session.commit()
+    header = [_("Pupil"), _("Domain"), _("Correct"), _("Items"), _("Share correct"),
+              _("Share correct whole test"), _("Lags behind")]  # fmt: skip
+    rows = []
+    for name, profile in [*pupils, (_("Whole group"), combined)]:
+        threshold = category_services.GROUP_GAP if profile is combined else (
+            category_services.PUPIL_GAP)  # fmt: skip
+        lagging = profile.lagging(threshold)
+        for domain, tally in profile.domains.items():
+            flag = _("yes") if domain in lagging else _("no")
+            rows.append([name, domain, tally.correct, tally.items, tally.percentage,
+                         profile.total.percentage, flag])  # fmt: skip
+    code = option.test_code if option else "leeg"
+    return csv_response(f"categorieen-{group.id}-{code}.csv", header, rows)

@@ -1,0 +1,311 @@
+"""Report queries for one group and one pupil: every select of those pages lives here.
+
+The shape is the same for both: one windowed query (``LAG`` over the pupil's results in a
+subject, ordered by school year and moment) returns each score with the previous one and the
+national reference of both tests, so growth needs no extra query per pupil. The number of
+queries per page is therefore fixed, whatever the size of the group.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, case, func, select
+
+from plugin.extensions import db
+from plugin.levels import Cuts, GrowthJudgement, derive_level
+from plugin.models import (
+    Enrolment,
+    Group,
+    Level,
+    Moment,
+    NationalReference,
+    Pupil,
+    Result,
+    Subject,
+    Test,
+    moment_code,
+)
+from reports import growth
+
+LEVELS = tuple(Level)
+
+
+def moment_rank(column):
+    """Order of the moments within a school year: begin, midden, eind."""
+    return case((column == Moment.B.value, 0), (column == Moment.M.value, 1), else_=2)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One result with the previous result in the same subject and the growth judgement."""
+
+    subject_id: int
+    school_year: int
+    moment: Moment
+    test_level: int
+    score: float
+    level: Level | None
+    raw_score: int | None
+    deviating: bool
+    national_mean: float | None
+    band: tuple[float, float] | None
+    prev_score: float | None
+    prev_code: str | None
+    judgement: GrowthJudgement | None
+
+    @property
+    def code(self) -> str:
+        return moment_code(self.moment, self.test_level)
+
+    @property
+    def growth(self) -> float | None:
+        return None if self.prev_score is None else round(self.score - self.prev_score, 1)
+
+    @property
+    def stalled(self) -> bool:
+        return growth.is_stalled(self.growth, self.judgement)
+
+
+def scored_results(subject_id: int | None, pupil_ids: Select):
+    """A subquery: results of ``pupil_ids`` with the previous result (LAG) per subject."""
+    window = {
+        "partition_by": (Result.pupil_id, Test.subject_id),
+        "order_by": (Result.school_year, moment_rank(Test.moment)),
+    }
+    query = (
+        select(
+            Result.pupil_id, Test.subject_id, Result.school_year, Test.moment,
+            Test.level.label("test_level"), Result.ability_score.label("score"),
+            Result.level.label("result_level"), Result.raw_score, Result.deviating,
+            NationalReference.mean, NationalReference.sd, NationalReference.growth_sd,
+            NationalReference.p20, NationalReference.p40, NationalReference.p60,
+            NationalReference.p80,
+            func.lag(Result.ability_score).over(**window).label("prev_score"),
+            func.lag(Test.moment).over(**window).label("prev_moment"),
+            func.lag(Test.level).over(**window).label("prev_level"),
+            func.lag(NationalReference.mean).over(**window).label("prev_mean"),
+            func.lag(NationalReference.sd).over(**window).label("prev_sd"),
+        )
+        .join(Test, Test.id == Result.test_id)
+        .outerjoin(
+            NationalReference,
+            and_(
+                NationalReference.subject_id == Test.subject_id,
+                NationalReference.moment == Test.moment,
+                NationalReference.level == Test.level,
+            ),
+        )
+        .where(Result.pupil_id.in_(pupil_ids))
+    )  # fmt: skip
+    if subject_id is not None:
+        query = query.where(Test.subject_id == subject_id)
+    return query.subquery()
+
+
+def to_score(row) -> Score:
+    """Turn a row of :func:`scored_results` into a :class:`Score` (level, growth, judgement)."""
+    has_ref = row.mean is not None
+    cuts = Cuts(row.p20, row.p40, row.p60, row.p80) if has_ref else None
+    level = row.result_level or (derive_level(row.score, cuts) if cuts else None)
+    judgement = None
+    if row.prev_score is not None and has_ref and row.prev_mean is not None:
+        judgement = growth.judge(
+            row.prev_score,
+            row.score,
+            growth.Norm(row.prev_mean, row.prev_sd),
+            growth.Norm(row.mean, row.sd, row.growth_sd),
+        )
+    prev_code = moment_code(row.prev_moment, row.prev_level) if row.prev_moment else None
+    return Score(
+        subject_id=row.subject_id, school_year=row.school_year, moment=Moment(row.moment),
+        test_level=row.test_level, score=row.score, level=Level(level) if level else None,
+        raw_score=row.raw_score, deviating=bool(row.deviating), national_mean=row.mean,
+        band=(row.p20, row.p80) if has_ref else None, prev_score=row.prev_score,
+        prev_code=prev_code, judgement=judgement,
+    )  # fmt: skip
+
+
+def subjects() -> list[Subject]:
+    return list(db.session.scalars(select(Subject).order_by(Subject.position, Subject.name)))
+
+
+def group_pupil_ids(group_id: int) -> Select:
+    return select(Enrolment.pupil_id).where(Enrolment.group_id == group_id)
+
+
+# --- Groepsrapport -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MomentOption:
+    subject_id: int
+    school_year: int
+    moment: Moment
+
+
+def group_moments(group: Group) -> list[MomentOption]:
+    """Subjects and moments (up to the group's school year) at which its pupils have results."""
+    rows = db.session.execute(
+        select(Test.subject_id, Result.school_year, Test.moment)
+        .join(Test, Test.id == Result.test_id)
+        .where(
+            Result.pupil_id.in_(group_pupil_ids(group.id)),
+            Result.school_year <= group.school_year,
+        )
+        .group_by(Test.subject_id, Result.school_year, Test.moment)
+        .order_by(Result.school_year, moment_rank(Test.moment))
+    )
+    return [MomentOption(r.subject_id, r.school_year, Moment(r.moment)) for r in rows]
+
+
+@dataclass
+class PupilLine:
+    pupil_id: int
+    name: str
+    score: Score | None
+
+
+@dataclass
+class GroupReport:
+    group: Group
+    subject: Subject
+    school_year: int
+    moment: Moment
+    lines: list[PupilLine]
+    level_counts: dict[Level, int] = field(default_factory=dict)
+    median: float | None = None
+    previous_median: float | None = None
+    national_mean: float | None = None
+    national_band: tuple[float, float] | None = None
+    test_code: str | None = None
+
+    @property
+    def scored(self) -> list[Score]:
+        return [line.score for line in self.lines if line.score is not None]
+
+    @property
+    def stalled_count(self) -> int:
+        return sum(1 for score in self.scored if score.stalled)
+
+
+def group_report(group: Group, subject: Subject, school_year: int, moment: Moment) -> GroupReport:
+    """Every pupil of ``group`` with their result at (``school_year``, ``moment``)."""
+    scored = scored_results(subject.id, group_pupil_ids(group.id))
+    rows = db.session.execute(
+        select(Pupil.id.label("pid"), Pupil.display_name, scored)
+        .join(Enrolment, and_(Enrolment.pupil_id == Pupil.id, Enrolment.group_id == group.id))
+        .outerjoin(
+            scored,
+            and_(
+                scored.c.pupil_id == Pupil.id,
+                scored.c.school_year == school_year,
+                scored.c.moment == moment.value,
+            ),
+        )
+        .order_by(Pupil.display_name, Pupil.id)
+    )
+    lines = [
+        PupilLine(r.pid, r.display_name, to_score(r) if r.score is not None else None) for r in rows
+    ]
+    report = GroupReport(group, subject, school_year, moment, lines)
+    _summarise(report)
+    return report
+
+
+def _summarise(report: GroupReport) -> None:
+    scores = report.scored
+    counts = Counter(score.level for score in scores if score.level)
+    report.level_counts = {level: counts.get(level, 0) for level in LEVELS}
+    report.median = growth.median(score.score for score in scores)
+    report.previous_median = growth.median(score.prev_score for score in scores)
+    if scores:
+        # The test most pupils took sets the national comparison (a few may take another level).
+        code, _ = Counter(score.code for score in scores).most_common(1)[0]
+        typical = next(score for score in scores if score.code == code)
+        report.test_code = code
+        report.national_mean = typical.national_mean
+        report.national_band = typical.band
+
+
+SORT_KEYS = {
+    "naam": lambda line: (line.name.lower(),),
+    "score": lambda line: (line.score is None, line.score.score if line.score else 0),
+    "niveau": lambda line: (
+        line.score is None or line.score.level is None,
+        LEVELS.index(line.score.level) if line.score and line.score.level else 0,
+    ),
+    "groei": lambda line: (
+        line.score is None or line.score.growth is None,
+        line.score.growth if line.score and line.score.growth is not None else 0,
+    ),
+}
+
+
+def sort_lines(lines: list[PupilLine], key: str, descending: bool) -> list[PupilLine]:
+    """Sort the table server-side (no script needed); pupils without a score stay last."""
+    order = SORT_KEYS.get(key, SORT_KEYS["naam"])
+    with_score = [line for line in lines if order(line)[0] is not True]
+    without = [line for line in lines if order(line)[0] is True]
+    with_score.sort(key=order, reverse=descending)
+    return with_score + without
+
+
+# --- Leerlingrapport -----------------------------------------------------------------------
+
+
+@dataclass
+class SubjectHistory:
+    subject: Subject
+    scores: list[Score]
+    moments: list[tuple[str, float]]
+    """The national mean per moment of this subject, in order (for functioneringsniveau)."""
+
+    @property
+    def latest(self) -> Score | None:
+        return self.scores[-1] if self.scores else None
+
+
+def pupil_histories(pupil: Pupil) -> list[SubjectHistory]:
+    """Every subject with the pupil's results in order, each with its previous result."""
+    scored = scored_results(None, select(Pupil.id).where(Pupil.id == pupil.id))
+    rows = db.session.execute(
+        select(scored).order_by(scored.c.school_year, moment_rank(scored.c.moment))
+    )
+    by_subject: dict[int, list[Score]] = {}
+    for row in rows:
+        by_subject.setdefault(row.subject_id, []).append(to_score(row))
+    means = _national_means()
+    return [
+        SubjectHistory(subject, by_subject.get(subject.id, []), means.get(subject.id, []))
+        for subject in subjects()
+    ]
+
+
+def _national_means() -> dict[int, list[tuple[str, float]]]:
+    rows = db.session.execute(
+        select(
+            NationalReference.subject_id, NationalReference.moment, NationalReference.level,
+            NationalReference.mean,
+        ).order_by(
+            NationalReference.subject_id, NationalReference.level,
+            moment_rank(NationalReference.moment),
+        )
+    )  # fmt: skip
+    means: dict[int, list[tuple[str, float]]] = {}
+    for row in rows:
+        means.setdefault(row.subject_id, []).append((moment_code(row.moment, row.level), row.mean))
+    return means
+
+
+def pupil_groups(pupil: Pupil) -> list[Group]:
+    """The pupil's groups over the years, newest first (for the report's heading)."""
+    return list(
+        db.session.scalars(
+            select(Group)
+            .join(Enrolment, Enrolment.group_id == Group.id)
+            .where(Enrolment.pupil_id == pupil.id)
+            .order_by(Group.school_year.desc())
+        )
+    )
