@@ -103,7 +103,9 @@ def _rejected(error: LaunchRejected):
     new_window = None
     record = error.extra.get("record")
     if error.kind == "cookie" and record:
-        new_window = flask_url_for("lti.oidc_login", lti1p3_new_window=1, **record["login"])
+        # A new top-level window has first-party cookies: no platform storage needed there.
+        params = {k: v for k, v in record["login"].items() if k != "lti_storage_target"}
+        new_window = flask_url_for("lti.oidc_login", lti1p3_new_window=1, **params)
     return (
         render_template("lti/refused.html", kind=error.kind, new_window=new_window,
                         code=status),

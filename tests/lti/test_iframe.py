@@ -1,0 +1,79 @@
+"""Life inside the platform's iframe: partitioned cookies, LTI platform storage when the
+platform offers it, a new window as the last resort, and frame-ancestors for the platforms."""
+
+from __future__ import annotations
+
+import re
+
+from lti import claims
+from tests.lti.conftest import ISSUER, complete, sign, start_login
+
+
+def test_state_cookie_is_partitioned_cross_site_even_on_plain_http(client, registration):
+    response = start_login(client)["response"]
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("lti1p3-"))
+    assert "Secure" in cookie
+    assert "SameSite=None" in cookie
+    assert "Partitioned" in cookie
+    assert "HttpOnly" in cookie
+
+
+def test_session_cookie_after_launch_is_partitioned(launcher, lti_claims):
+    response = launcher(lti_claims)
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("lib_session"))
+    assert "SameSite=None" in cookie
+    assert "Partitioned" in cookie
+
+
+def test_frame_ancestors_lists_the_registered_platforms(client, registration):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    ancestors = re.search(r"frame-ancestors ([^;]*)", policy).group(1).split()
+    assert ancestors == ["'self'", ISSUER]
+
+
+def _storage_login(client):
+    login = start_login(client, lti_storage_target="_parent")
+    response = login["response"]
+    assert response.status_code == 200  # a page that stores state first, then continues
+    page = response.data.decode()
+    assert 'data-mode="put"' in page
+    assert f'data-state="{login_state(page)}"' in page
+    assert "platform_storage.js" in page
+    assert "<script>" not in page  # CSP: no inline scripts
+    return login_state(page), re.search(r'data-nonce="([^"]+)"', page).group(1)
+
+
+def login_state(page: str) -> str:
+    return re.search(r'data-state="([^"]+)"', page).group(1)
+
+
+def test_platform_storage_round_trip_without_cookies(client, registration, lti_claims):
+    state, nonce = _storage_login(client)
+    client._cookies.clear()  # the browser keeps no cookie inside the iframe
+    token = sign(complete(lti_claims, nonce))
+    first = client.post("/lti/launch", data={"id_token": token, "state": state})
+    assert first.status_code == 200
+    assert b'data-mode="get"' in first.data
+    second = client.post("/lti/launch", data={"id_token": token, "state": state,
+                                               "lti_storage_state": state})  # fmt: skip
+    assert second.status_code == 302
+
+
+def test_platform_storage_without_the_value_offers_a_new_window(client, registration, lti_claims):
+    state, nonce = _storage_login(client)
+    client._cookies.clear()
+    token = sign(complete(lti_claims, nonce))
+    form = {"id_token": token, "state": state, "lti_storage_checked": "1"}
+    response = client.post("/lti/launch", data=form)
+    assert response.status_code == 401
+    assert b"lti1p3_new_window=1" in response.data
+    assert b'target="_blank"' in response.data
+    assert b"lti_storage_target" not in response.data  # the new window uses its own cookies
+
+
+def test_new_window_login_works_like_a_first_login(client, registration, lti_claims):
+    login = start_login(client, lti1p3_new_window="1")
+    assert login["response"].status_code == 302
+    token = sign(complete(lti_claims | {claims.ROLES: [claims.ROLE_LEARNER]}, login["nonce"]))
+    response = client.post("/lti/launch", data={"id_token": token, "state": login["state"]})
+    assert response.status_code == 302
