@@ -102,6 +102,16 @@ def raw_scores(administration: Administration) -> dict[int, int]:
     return {pupil_id: int(count) for pupil_id, count in db.session.execute(query)}
 
 
+def _stored(administration: Administration, key: tuple[int, int]) -> ItemResponse | None:
+    """What the database holds now for one cell (bypassing this session's stale copy)."""
+    query = select(ItemResponse).where(
+        ItemResponse.administration_id == administration.id,
+        ItemResponse.pupil_id == key[0],
+        ItemResponse.item_id == key[1],
+    )
+    return db.session.scalar(query.execution_options(populate_existing=True))
+
+
 @dataclass(frozen=True)
 class CellChange:
     pupil_id: int
@@ -130,13 +140,12 @@ def save_cell(administration: Administration, change: CellChange) -> ItemRespons
         return _insert(administration, change, correct, given)
     if current.version != change.version:
         raise StaleResponse(current)
-    current.correct, current.given_answer = correct, given
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested():  # changes made inside, so a refusal undoes only them
+            current.correct, current.given_answer = correct, given
             db.session.flush()
     except StaleDataError:
-        db.session.expire(current)
-        raise StaleResponse(responses(administration).get(key)) from None
+        raise StaleResponse(_stored(administration, key)) from None
     return current
 
 

@@ -95,14 +95,23 @@ def score(administration_id: int):
     administration = _paper(_load_administration(administration_id))
     record_event("scoring_viewed", "administration", administration.id)
     db.session.commit()
-    report_url = None
-    if "reports.group" in current_app.view_functions and administration.completed_at:
-        report_url = url_for("reports.group", group_id=administration.group_id)
+    report_url = _report_url(administration)
     return render_template(
         "instructions/scoring.html", administration=administration,
         items=scoring.items(administration), pupils=scoring.pupils(administration),
         responses=scoring.responses(administration), raw=scoring.raw_scores(administration),
         report_url=report_url,
+    )  # fmt: skip
+
+
+def _report_url(administration: Administration) -> str | None:
+    """The group report of this test moment, once the reports package offers one."""
+    if "reports.group" not in current_app.view_functions or not administration.completed_at:
+        return None
+    test = administration.test
+    return url_for(
+        "reports.group", group_id=administration.group_id, vak=test.subject.code,
+        keuze=f"{administration.school_year}-{test.moment.value}",
     )  # fmt: skip
 
 
@@ -168,9 +177,7 @@ def analysis(administration_id: int):
     administration = _paper(_load_administration(administration_id))
     record_event("item_analysis_viewed", "administration", administration.id)
     db.session.commit()
-    report_url = None
-    if "reports.group" in current_app.view_functions and administration.completed_at:
-        report_url = url_for("reports.group", group_id=administration.group_id)
+    report_url = _report_url(administration)
     return render_template(
         "instructions/analysis.html", administration=administration,
         stats=scoring.item_analysis(administration), report_url=report_url,

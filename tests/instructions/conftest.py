@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from instructions.models import AcceptedAnswer
 from plugin.auth import Role
 from plugin.extensions import db
 from plugin.models import ConversionRow, NationalReference, TestItem
@@ -116,6 +117,8 @@ def scoring_setup(school, login):
         for n, a, d in ((1, "12,5", "Getallen"), (2, "B", "Verbanden"), (3, "C", "Getallen"))
     ]
     db.session.add_all(items)
+    db.session.flush()
+    db.session.add(AcceptedAnswer(item_id=items[0].id, answer="12.5"))
     for raw, score in ((0, 100.0), (1, 110.0), (2, 120.0), (3, 130.0)):
         db.session.add(ConversionRow(test_id=test.id, raw_score=raw, ability_score=score))
     db.session.add(
