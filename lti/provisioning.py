@@ -147,15 +147,20 @@ def _pupil(school: School, ctx: LaunchContext, group: Group | None) -> Pupil:
     return pupil
 
 
-def provision(school: School, ctx: LaunchContext, role: Role, today: date) -> Principal:
-    """Create or update the user (and group links) for a launch; the principal to sign in."""
+def provision(
+    school: School, ctx: LaunchContext, role: Role, today: date
+) -> tuple[Principal, Group | None]:
+    """Create or update the user (and group links) for a launch: the principal to sign in,
+    and the launch's group (None without a context)."""
     group = resolve_group(school, ctx, today)
     if role is Role.LEERLING:
         pupil = _pupil(school, ctx, group)
-        return Principal(role=role, school_id=school.id, display_name=pupil.display_name,
-                         pupil_id=pupil.id, synthetic=school.is_synthetic)  # fmt: skip
+        principal = Principal(role=role, school_id=school.id, display_name=pupil.display_name,
+                              pupil_id=pupil.id, synthetic=school.is_synthetic)  # fmt: skip
+        return principal, group
     staff = _staff(school, ctx, role)
     if group is not None:
         _link_teacher(staff, group)
-    return Principal(role=role, school_id=school.id, display_name=staff.display_name,
-                     staff_id=staff.id, synthetic=school.is_synthetic)  # fmt: skip
+    principal = Principal(role=role, school_id=school.id, display_name=staff.display_name,
+                          staff_id=staff.id, synthetic=school.is_synthetic)  # fmt: skip
+    return principal, group

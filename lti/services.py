@@ -5,6 +5,7 @@ Every select and write of the LTI domain lives here; callers commit.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,8 @@ from lti.models import Deployment, Registration
 from plugin.auth import Role
 from plugin.extensions import db
 from plugin.models import School
+
+log = logging.getLogger(__name__)
 
 REGISTRATION_FIELDS = ("issuer", "client_id", "name", "auth_login_url", "auth_token_url",
                        "auth_audience", "jwks_url", "ib_roles", "ib_custom_value")  # fmt: skip
@@ -227,3 +230,28 @@ def _has_endpoint(name: str) -> bool:
     from flask import current_app
 
     return name in current_app.view_functions
+
+
+ROSTER_INTERVAL = 30 * 60
+
+
+def sync_roster_quietly(registration: Registration, group, ctx: LaunchContext, today) -> None:
+    """Sync the group's roster at most every half hour per context; a platform that does not
+    answer is logged, never a reason to refuse the launch."""
+    from lti import nrps
+    from lti.state import store
+    from plugin.audit import record_event
+
+    key = f"nrps:{ctx.issuer}:{ctx.context_id}"
+    if store.get(key) is not None:
+        return
+    store.set(key, {"at": str(today)}, ROSTER_INTERVAL)
+    try:
+        with db.session.begin_nested():
+            result = nrps.sync_roster(registration, group, ctx.nrps_url, today)
+    except nrps.RosterError as error:
+        log.warning("roster sync for group %s failed: %s", group.id, error)
+        return
+    record_event("roster_sync", "group", group.id, school_id=group.school_id,
+                 added=result.pupils_added, left=result.pupils_left,
+                 teachers=result.teachers_linked)  # fmt: skip

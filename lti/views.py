@@ -12,7 +12,7 @@ from lti import keys, services
 from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
 from lti.provisioning import provision
 from plugin.audit import record_event
-from plugin.auth import sign_in
+from plugin.auth import Role, sign_in
 from plugin.extensions import csrf, db
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def launch():
         role = services.map_role(ctx, deployment.registration)
         if role is None:
             raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403)
-        principal = provision(deployment.school, ctx, role, date.today())
+        principal, group = provision(deployment.school, ctx, role, date.today())
     except NeedsPlatformStorage as need:
         db.session.commit()
         return render_template(
@@ -86,6 +86,8 @@ def launch():
         )  # fmt: skip
     except LaunchRejected as error:
         return _rejected(error)
+    if group is not None and role is not Role.LEERLING and ctx.nrps_url:
+        services.sync_roster_quietly(deployment.registration, group, ctx, date.today())
     sign_in(principal)
     session["locale"] = ctx.locale or "nl"
     session[LAUNCH_SESSION_KEY] = ctx.launch_id
