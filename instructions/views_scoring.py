@@ -36,9 +36,11 @@ def administrations():
     """The paper-test administrations of my groups, and starting a new one."""
     groups = services.visible_groups(require_principal())
     rows = services.paper_administrations([group.id for group in groups])
+    moment = "M" if date.today().month in (11, 12, 1, 2, 3) else "E"  # the next test moment
+    suggested = (groups[0].leerjaar if groups else None, moment)
     return render_template(
         "instructions/administrations.html", groups=groups, administrations=rows,
-        tests=services.subject_tests(TestMode.PAPER),
+        tests=services.subject_tests(TestMode.PAPER), suggested=suggested,
     )  # fmt: skip
 
 
