@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 
@@ -52,8 +53,12 @@ BASE = {
 }
 
 
+SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
 def _svg(chart) -> str:
-    return chart.render(is_unicode=True)
+    """Render without pygal's inline config script: the CSP would block it anyway."""
+    return SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def level_distribution(title: str, levels: Sequence[str], counts: Sequence[int]) -> str:

@@ -24,8 +24,8 @@ from plugin.levels import GrowthJudgement, judge_growth
 STABILITY = 0.9
 """How strongly a pupil's position against the mean carries over to the next test."""
 
-STALLED_AT = 0.0
-"""Growth at or below this counts as standing still (*stilstand*)."""
+STALLED_SHARE = 0.5
+"""Growth stalls below this share of the expected growth (and always at zero or less)."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,14 @@ def judge(prev_score: float, score: float, prev: Norm, cur: Norm) -> GrowthJudge
     return judge_growth(growth, expected_growth(prev_score, prev, cur), growth_sd(prev, cur))
 
 
-def is_stalled(growth: float | None, judgement: GrowthJudgement | None) -> bool:
-    """Flag a pupil whose growth stalls: no growth at all, or growth below expectation."""
+def is_stalled(growth: float | None, expected: float | None) -> bool:
+    """Flag a pupil whose growth stalls: no growth at all, or less than half of what pupils
+    who started at the same score grow. Milder shortfalls show as *onder verwachting* only."""
     if growth is None:
         return False
-    return growth <= STALLED_AT or judgement is GrowthJudgement.BELOW
+    if growth <= 0:
+        return True
+    return expected is not None and expected > 0 and growth < STALLED_SHARE * expected
 
 
 def median(values: Iterable[float | None]) -> float | None:

@@ -14,7 +14,7 @@ from plugin.models import Level, Moment, Pupil, School
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, school_services, services
 from reports.export import csv_response
-from reports.views import _int_arg, bad_request
+from reports.views import _int_arg, bad_request, committed
 
 
 def _school_selection(school_id: int) -> tuple[int | None, Moment | None, list]:
@@ -51,11 +51,10 @@ def school():
     school = db.get_or_404(School, principal.school_id)
     data = _school_data(school)
     record_event("view_school_report", "school", school.id, school_year=data["year"])
-    db.session.commit()
-    return render_template(
+    return committed(render_template(
         "reports/school.html", school=school, charts=_school_charts(data), Level=Level,
         school_year_label=school_year_label, **data,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _school_charts(data) -> dict[str, str]:
@@ -107,7 +106,6 @@ def school_csv():
     school = db.get_or_404(School, principal.school_id)
     data = _school_data(school)
     record_event("export_school_report", "school", school.id, school_year=data["year"])
-    db.session.commit()
     header = [
         _("Group"), _("Subject"), _("Pupils"), _("Median"), _("National mean"),
         *[_("Level %(level)s", level=level.value) for level in Level], _("Median growth"),
@@ -123,7 +121,7 @@ def school_csv():
                  *[cell.levels[level] for level in Level], cell.median_growth]
             )  # fmt: skip
     label = f"{data['moment'].value}{data['year']}" if data["year"] else "leeg"
-    return csv_response(f"schoolrapport-{label}.csv", header, rows)
+    return committed(csv_response(f"schoolrapport-{label}.csv", header, rows))
 
 
 def _category_selection(group_id: int):
@@ -154,7 +152,6 @@ def categories(group_id: int):
         "view_category_analysis", "group", group.id,
         administration=option.administration_id if option else None,
     )  # fmt: skip
-    db.session.commit()
     chart = None
     if combined.domains:
         names = list(combined.domains)
@@ -165,11 +162,11 @@ def categories(group_id: int):
                 (_("Whole test"), [_round(combined.total.percentage)] * len(names)),
             ],
         )  # fmt: skip
-    return render_template(
+    return committed(render_template(
         "reports/categories.html", group=group, options=options, option=option, pupils=pupils,
         combined=combined, chart=chart, rules=category_services,
         school_year_label=school_year_label,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @bp.get("/groep/<int:group_id>/categorieen.csv")
@@ -178,7 +175,6 @@ def categories_csv(group_id: int):
     """The category analysis per pupil and domain as CSV."""
     group, _options, option, pupils, combined = _category_selection(group_id)
     record_event("export_category_analysis", "group", group.id)
-    db.session.commit()
     header = [_("Pupil"), _("Domain"), _("Correct"), _("Items"), _("Share correct"),
               _("Share correct whole test"), _("Lags behind")]  # fmt: skip
     rows = []
@@ -191,4 +187,4 @@ def categories_csv(group_id: int):
             rows.append([name, domain, tally.correct, tally.items, tally.percentage,
                          profile.total.percentage, flag])  # fmt: skip
     code = option.test_code if option else "leeg"
-    return csv_response(f"categorieen-{group.id}-{code}.csv", header, rows)
+    return committed(csv_response(f"categorieen-{group.id}-{code}.csv", header, rows))

@@ -54,6 +54,7 @@ class Score:
     prev_score: float | None
     prev_code: str | None
     judgement: GrowthJudgement | None
+    expected_growth: float | None = None
 
     @property
     def code(self) -> str:
@@ -65,7 +66,7 @@ class Score:
 
     @property
     def stalled(self) -> bool:
-        return growth.is_stalled(self.growth, self.judgement)
+        return growth.is_stalled(self.growth, self.expected_growth)
 
 
 def scored_results(subject_id: int | None, pupil_ids: Select):
@@ -109,21 +110,21 @@ def to_score(row) -> Score:
     has_ref = row.mean is not None
     cuts = Cuts(row.p20, row.p40, row.p60, row.p80) if has_ref else None
     level = row.result_level or (derive_level(row.score, cuts) if cuts else None)
-    judgement = None
+    judgement = expected = None
     if row.prev_score is not None and has_ref and row.prev_mean is not None:
-        judgement = growth.judge(
-            row.prev_score,
-            row.score,
+        prev, cur = (
             growth.Norm(row.prev_mean, row.prev_sd),
             growth.Norm(row.mean, row.sd, row.growth_sd),
         )
+        judgement = growth.judge(row.prev_score, row.score, prev, cur)
+        expected = growth.expected_growth(row.prev_score, prev, cur)
     prev_code = moment_code(row.prev_moment, row.prev_level) if row.prev_moment else None
     return Score(
         subject_id=row.subject_id, school_year=row.school_year, moment=Moment(row.moment),
         test_level=row.test_level, score=row.score, level=Level(level) if level else None,
         raw_score=row.raw_score, deviating=bool(row.deviating), national_mean=row.mean,
         band=(row.p20, row.p80) if has_ref else None, prev_score=row.prev_score,
-        prev_code=prev_code, judgement=judgement,
+        prev_code=prev_code, judgement=judgement, expected_growth=expected,
     )  # fmt: skip
 
 

@@ -21,6 +21,16 @@ from reports import bp, category_services, charts, services, wording
 from reports.export import csv_response
 
 
+def committed(response):
+    """Commit the request's audit events once the page is built.
+
+    Rendering first keeps the loaded rows usable: a commit expires every object, and
+    touching them afterwards would cost one query per row.
+    """
+    db.session.commit()
+    return response
+
+
 def bad_request(message: str) -> None:
     error = BadRequest()
     error.lib_message = message
@@ -80,12 +90,11 @@ def group(group_id: int):
         "view_group_report", "group", group.id, subject=subject.code, school_year=year,
         moment=moment.value, pupils=len(report.scored),
     )  # fmt: skip
-    db.session.commit()
-    return render_template(
+    return committed(render_template(
         "reports/group.html", report=report, lines=lines, sort=sort, descending=descending,
         subjects=all_subjects, moments=moments, charts=_group_charts(report),
         moment_code=moment_code, school_year_label=school_year_label, wording=wording,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _group_charts(report: services.GroupReport) -> dict[str, str]:
@@ -116,14 +125,13 @@ def group_csv(group_id: int):
         "export_group_report", "group", group.id, subject=subject.code, school_year=year,
         moment=moment.value,
     )  # fmt: skip
-    db.session.commit()
     header = [
         _("Pupil"), _("Test"), _("Ability score"), _("Level"), _("Previous test"),
         _("Previous score"), _("Growth"), _("Growth judgement"), _("Growth stalls"),
     ]  # fmt: skip
     rows = [_group_csv_row(line) for line in report.lines]
     filename = f"groepsrapport-{group.id}-{subject.code}-{moment.value}{year}.csv"
-    return csv_response(filename, header, rows)
+    return committed(csv_response(filename, header, rows))
 
 
 def _group_csv_row(line: services.PupilLine) -> list:
@@ -146,13 +154,12 @@ def pupil(pupil_id: int):
     groups = services.pupil_groups(pupil)
     categories = _pupil_categories(pupil)
     record_event("view_pupil_report", "pupil", pupil.id)
-    db.session.commit()
-    return render_template(
+    return committed(render_template(
         "reports/pupil.html", pupil=pupil, histories=histories, groups=groups,
         categories=categories, rules=category_services,
         charts={h.subject.id: _progress_chart(h) for h in histories if h.scores},
         wording=wording, school_year_label=school_year_label,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _pupil_categories(pupil) -> list:
@@ -186,7 +193,6 @@ def pupil_csv(pupil_id: int):
     pupil = load_pupil_or_404(pupil_id)
     histories = services.pupil_histories(pupil)
     record_event("export_pupil_report", "pupil", pupil.id)
-    db.session.commit()
     header = [
         _("Subject"), _("School year"), _("Test"), _("Ability score"), _("Level"),
         _("Functioning level"), _("Previous test"), _("Growth"), _("Growth judgement"),
@@ -202,7 +208,7 @@ def pupil_csv(pupil_id: int):
         for h in histories
         for s in h.scores
     ]  # fmt: skip
-    return csv_response(f"leerlingrapport-{pupil.id}.csv", header, rows)
+    return committed(csv_response(f"leerlingrapport-{pupil.id}.csv", header, rows))
 
 
 @bp.get("/leerling/<int:pupil_id>/ouderrapport")
@@ -212,12 +218,11 @@ def parents(pupil_id: int):
     pupil = load_pupil_or_404(pupil_id)
     histories = services.pupil_histories(pupil)
     record_event("view_parent_report", "pupil", pupil.id)
-    db.session.commit()
     first_name = pupil.display_name.split(" ")[0]
-    return render_template(
+    return committed(render_template(
         "reports/parents.html", pupil=pupil, first_name=first_name, histories=histories,
         wording=wording,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 from reports import school_views  # noqa: E402, F401 - school and category routes
