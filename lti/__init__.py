@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lti import models  # noqa: F401 - registers the tables
+from lti import models, views_advantage  # noqa: F401 - register the tables and Advantage routes
 from lti.views import bp
 
 __all__ = ["bp", "init_app"]

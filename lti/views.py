@@ -8,7 +8,7 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, redirect, render_template, session
 from flask import url_for as flask_url_for
 
-from lti import keys, services
+from lti import deep_linking, keys, services
 from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
 from lti.provisioning import provision
 from plugin.audit import record_event
@@ -74,7 +74,7 @@ def launch():
         if deployment is None:
             raise LaunchRejected("deployment vanished", kind="unknown_platform", status=403)
         role = services.map_role(ctx, deployment.registration)
-        if role is None:
+        if role is None or (ctx.is_deep_linking and role is Role.LEERLING):
             raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403)
         principal, group = provision(deployment.school, ctx, role, date.today())
     except NeedsPlatformStorage as need:
@@ -91,6 +91,8 @@ def launch():
     sign_in(principal)
     session["locale"] = ctx.locale or "nl"
     session[LAUNCH_SESSION_KEY] = ctx.launch_id
+    if ctx.is_deep_linking:
+        deep_linking.remember_request(ctx)
     record_event("launch", "school", principal.school_id, issuer=ctx.issuer,
                  context=ctx.context_id, role=role.value)  # fmt: skip
     db.session.commit()
