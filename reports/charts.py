@@ -123,8 +123,13 @@ def bars(
 ) -> str:
     """Grouped bars (shares against goals, domain shares)."""
     options = {**BASE, "title": title}
+    values = [v for _name, vs in series for v in vs if v is not None]
     if percent:
         options |= {"range": (0, 100), "value_formatter": lambda v: f"{v:.0f} %"}
+    elif values:
+        # Ability scores sit far from zero: start the axis near the data, or every bar looks equal.
+        low = max(0.0, (min(values) - 15) // 10 * 10)
+        options |= {"range": (low, max(values) + 5), "zero": low, "print_values": True}
     chart = pygal.Bar(**options)
     chart.x_labels = list(labels)
     for name, values in series:

@@ -174,11 +174,16 @@ def _pupil_categories(pupil) -> list:
     ]
 
 
+def _short_year(year: int) -> str:
+    """``25/26``: short enough for an axis label."""
+    return f"{year % 100:02d}/{(year + 1) % 100:02d}"
+
+
 def _progress_chart(history: services.SubjectHistory) -> str:
     scores = history.scores
     return charts.cached(
         cache, charts.progress, title=history.subject.name,
-        labels=[f"{s.code} {school_year_label(s.school_year)}" for s in scores],
+        labels=[f"{s.code} {_short_year(s.school_year)}" for s in scores],
         scores=[s.score for s in scores], band=[s.band for s in scores],
         means=[s.national_mean for s in scores],
         legend=(_("Ability score"), _("National mean"), _("National 80th percentile"),

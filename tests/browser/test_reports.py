@@ -1,0 +1,36 @@
+"""In Chromium: a demo teacher launches, opens a group report and a pupil report, and sees
+charts (inline SVG) beside their tables, without the page breaking its own CSP."""
+
+from __future__ import annotations
+
+
+def test_teacher_reaches_charts_from_the_dashboard(page, demo_launch, screenshot):
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    demo_launch(page, "leerkracht", school="OBS De Regenboog")
+    assert page.url.endswith("/dashboard")
+    screenshot(page, "reports-dashboard-leerkracht")
+    page.locator("#period-overview tbody th a", has_text="groepsrapport").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/rapportages/groep/" in page.url
+    chart = page.locator("figure.report-chart svg").first
+    assert chart.is_visible()
+    assert chart.bounding_box()["width"] > 250
+    assert page.locator("#table-levels tbody tr").count() == 5
+    screenshot(page, "reports-group")
+    page.locator("#pupils tbody th a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/rapportages/leerling/" in page.url
+    assert page.locator("figure.report-chart svg").count() >= 1
+    assert page.locator("[data-summary]").count() == 4
+    screenshot(page, "reports-pupil")
+    assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_ib_opens_the_school_report_from_the_menu(page, demo_launch, screenshot):
+    demo_launch(page, "ib", school="OBS De Regenboog")
+    page.get_by_role("link", name="Schoolrapport").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#table-reference tbody tr").count() == 6
+    assert page.locator("figure.report-chart svg").count() >= 2
+    screenshot(page, "reports-school")
