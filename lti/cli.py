@@ -77,6 +77,19 @@ def register(app: Flask) -> None:
             db.session.commit()
         click.echo(f"Imported {count} registration(s).")
 
+    @group.command("registration-url")
+    @click.option("--school", required=True, help="School the new deployment belongs to.")
+    @click.option("--days", default=7, show_default=True, help="Days the URL stays valid.")
+    def registration_url(school: str, days: int) -> None:
+        """A one-time URL for LTI Dynamic Registration (paste it into Moodle/Canvas)."""
+        from flask import current_app
+
+        from lti.dynamic_registration import create_code
+
+        code = create_code(school, days)
+        db.session.commit()
+        click.echo(f"{current_app.config['PUBLIC_BASE_URL']}/lti/register?code={code}")
+
     @group.command("rotate-key")
     def rotate_key() -> None:
         """Start signing with a new key; the old one stays published for the grace period."""

@@ -1,10 +1,11 @@
-"""LTI Advantage pages: the deep-linking picker (dynamic registration follows in this module)."""
+"""LTI Advantage pages: the deep-linking picker and dynamic registration."""
 
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
-from flask import abort, render_template, request, session
+from flask import abort, g, render_template, request, session
 
 from lti import deep_linking
 from lti.state import store
@@ -37,3 +38,27 @@ def deep_link():
         action=pending["settings"]["deep_link_return_url"],
         fields={"JWT": token},
     )
+
+
+@bp.get("/register")
+def register():
+    """Dynamic registration: the platform opens this with its configuration URL and token."""
+    from lti import dynamic_registration as dynreg
+    from lti.views import log, public_url
+
+    # The platform frames this page before it is registered: allow its origin for this
+    # response (plugin.web builds frame-ancestors from g.frame_ancestors when set).
+    parts = urlsplit(request.args.get("openid_configuration", ""))
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        g.frame_ancestors = f"'self' {parts.scheme}://{parts.netloc}"
+    try:
+        registration = dynreg.register(
+            request.args.get("code", ""), request.args.get("openid_configuration", ""),
+            request.args.get("registration_token"), public_url,
+        )  # fmt: skip
+    except dynreg.DynamicRegistrationError as error:
+        db.session.rollback()
+        log.warning("dynamic registration refused: %s", error)
+        return render_template("lti/registered.html", ok=False), 400
+    db.session.commit()
+    return render_template("lti/registered.html", ok=True, registration=registration)

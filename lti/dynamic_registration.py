@@ -1,0 +1,123 @@
+"""LTI Dynamic Registration (1EdTech, as Moodle 4+ implements it).
+
+The operator creates a one-time registration URL for a school (``flask lti registration-url
+--school NAME``); the platform administrator pastes it into the platform, which opens it with
+``openid_configuration`` and ``registration_token``. The tool reads the platform's OpenID
+configuration, posts its own client registration to the platform's registration endpoint and
+stores the answer (client id, deployment id) as a registration whose deployment belongs to
+that school. The one-time code is what makes this safe: without it anyone could register a
+"platform" for an existing school and launch into it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from lti import claims, services
+from lti.models import Registration
+from lti.state import store
+
+CODE_TTL_DAYS = 7
+TIMEOUT = 10
+
+
+class DynamicRegistrationError(Exception):
+    """The platform's configuration or answer was unusable (English, for the log)."""
+
+
+def create_code(school_name: str, days: int = CODE_TTL_DAYS) -> str:
+    code = secrets.token_urlsafe(24)
+    store.set("dynreg:" + code, {"school": school_name}, days * 24 * 3600)
+    return code
+
+
+def _same_site(issuer: str, url: str) -> bool:
+    a, b = urlsplit(issuer), urlsplit(url)
+    return (a.scheme, a.netloc) == (b.scheme, b.netloc) and a.scheme in {"https", "http"}
+
+
+def fetch_configuration(url: str, token: str | None) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = requests.get(url, headers=headers, timeout=TIMEOUT)
+        response.raise_for_status()
+        config = response.json()
+    except (requests.RequestException, ValueError) as error:
+        raise DynamicRegistrationError(f"openid configuration {url}: {error}") from error
+    required = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri",
+                "registration_endpoint")  # fmt: skip
+    if not isinstance(config, dict) or not all(config.get(key) for key in required):
+        raise DynamicRegistrationError("openid configuration lacks required fields")
+    if not _same_site(config["issuer"], url):
+        raise DynamicRegistrationError("issuer and configuration URL are on different sites")
+    return config
+
+
+def client_metadata(public_url: Callable[..., str]) -> dict[str, Any]:
+    launch = public_url("lti.launch")
+    return {
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": public_url("lti.oidc_login"),
+        "redirect_uris": [launch],
+        "client_name": "Leerling in beeld",
+        "jwks_uri": public_url("lti.jwks"),
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": claims.SCOPE_NRPS,
+        claims.TOOL_CONFIGURATION: {
+            "domain": urlsplit(launch).netloc,
+            "description": "Leerlingvolgsysteem voor het primair onderwijs",
+            "target_link_uri": launch,
+            "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
+            "messages": [
+                {"type": claims.RESOURCE_LINK_REQUEST, "target_link_uri": launch},
+                {
+                    "type": claims.DEEP_LINKING_REQUEST,
+                    "target_link_uri": launch,
+                    "label": "Leerling in beeld",
+                },
+            ],  # fmt: skip
+        },
+    }
+
+
+def post_registration(config: dict, token: str | None, metadata: dict) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = requests.post(config["registration_endpoint"], json=metadata,
+                                 headers=headers, timeout=TIMEOUT)  # fmt: skip
+        response.raise_for_status()
+        answer = response.json()
+    except (requests.RequestException, ValueError) as error:
+        raise DynamicRegistrationError(f"registration endpoint: {error}") from error
+    if not isinstance(answer, dict) or not answer.get("client_id"):
+        raise DynamicRegistrationError("registration answer without client_id")
+    return answer
+
+
+def register(code: str, config_url: str, token: str | None, public_url) -> Registration:
+    """Run the whole exchange; the stored registration. The code is used up on success."""
+    pending = store.get("dynreg:" + code) if code else None
+    if pending is None:
+        raise DynamicRegistrationError("unknown or expired registration code")
+    config = fetch_configuration(config_url, token)
+    answer = post_registration(config, token, client_metadata(public_url))
+    tool_config = answer.get(claims.TOOL_CONFIGURATION) or {}
+    platform = config.get(claims.PLATFORM_CONFIGURATION) or {}
+    registration = services.upsert_registration(
+        issuer=config["issuer"], client_id=str(answer["client_id"]),
+        name=str(platform.get("product_family_code") or "")[:200],
+        auth_login_url=config["authorization_endpoint"], auth_token_url=config["token_endpoint"],
+        jwks_url=config["jwks_uri"],
+    )  # fmt: skip
+    deployment_id = str(tool_config.get("deployment_id") or "1")
+    services.add_deployment(registration, deployment_id, services.school_named(pending["school"]))
+    if store.pop("dynreg:" + code) is None:
+        raise DynamicRegistrationError("registration code used twice")
+    return registration

@@ -1,0 +1,96 @@
+"""LTI Dynamic Registration as Moodle 4+ does it: one pasted URL, and the tool is registered
+for the school the one-time code was made for."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from lti import claims
+from lti import dynamic_registration as dynreg
+from lti.models import Registration
+from plugin.extensions import db
+
+PLATFORM = "https://moodle.example.org"
+CONFIG_URL = PLATFORM + "/mod/lti/openid-configuration.php"
+
+
+def _response(body, status: int = 200) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(body).encode()
+    return response
+
+
+@pytest.fixture
+def moodle(monkeypatch):
+    seen: dict = {}
+    config = {
+        "issuer": PLATFORM,
+        "authorization_endpoint": PLATFORM + "/mod/lti/auth.php",
+        "token_endpoint": PLATFORM + "/mod/lti/token.php",
+        "jwks_uri": PLATFORM + "/mod/lti/certs.php",
+        "registration_endpoint": PLATFORM + "/mod/lti/openid-registration.php",
+        claims.PLATFORM_CONFIGURATION: {"product_family_code": "moodle", "version": "4.5"},
+    }
+
+    def get(url, headers, timeout):
+        seen["config_auth"] = headers.get("Authorization")
+        return _response(config)
+
+    def post(url, json, headers, timeout):
+        seen["registration"] = (url, json, headers)
+        return _response({"client_id": "moodle-client-7",
+                          claims.TOOL_CONFIGURATION: {"deployment_id": "12"}})  # fmt: skip
+
+    monkeypatch.setattr(dynreg.requests, "get", get)
+    monkeypatch.setattr(dynreg.requests, "post", post)
+    return {"seen": seen, "config": config}
+
+
+def _open(client, code: str, config_url: str = CONFIG_URL):
+    return client.get("/lti/register", query_string={
+        "code": code, "openid_configuration": config_url, "registration_token": "reg-token",
+    })  # fmt: skip
+
+
+def test_pasted_url_registers_the_platform_for_the_school(app, client, moodle, school):
+    url = app.test_cli_runner().invoke(args=["lti", "registration-url", "--school", school.name])
+    code = url.output.strip().split("code=")[1]
+    response = _open(client, code)
+    assert response.status_code == 200
+    assert b"registration_close.js" in response.data
+    assert (
+        "frame-ancestors 'self' https://moodle.example.org"
+        in (response.headers["Content-Security-Policy"])
+    )
+    registration = db.session.scalars(select(Registration)).one()
+    assert (registration.issuer, registration.client_id) == (PLATFORM, "moodle-client-7")
+    assert registration.jwks_url == PLATFORM + "/mod/lti/certs.php"
+    (deployment,) = registration.deployments
+    assert (deployment.deployment_id, deployment.school_id) == ("12", school.id)
+    url, sent, headers = moodle["seen"]["registration"]
+    assert headers["Authorization"] == "Bearer reg-token"
+    assert sent["initiate_login_uri"] == "http://localhost/lti/login"
+    assert sent["jwks_uri"] == "http://localhost/lti/jwks"
+    tool = sent[claims.TOOL_CONFIGURATION]
+    assert "custom_parameters" not in tool
+    assert {m["type"] for m in tool["messages"]} == {"LtiResourceLinkRequest",
+                                                     "LtiDeepLinkingRequest"}  # fmt: skip
+    assert _open(client, code).status_code == 400  # the code is used up
+
+
+def test_without_a_valid_code_nothing_is_registered(client, moodle):
+    assert _open(client, "made-up-code").status_code == 400
+    assert "registration" not in moodle["seen"]
+    assert db.session.scalars(select(Registration)).first() is None
+
+
+def test_issuer_on_another_site_than_its_configuration_is_refused(client, moodle, school):
+    code = dynreg.create_code(school.name)
+    moodle["config"]["issuer"] = "https://elsewhere.example"
+    assert _open(client, code).status_code == 400
+    assert db.session.scalars(select(Registration)).first() is None
