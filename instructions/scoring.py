@@ -218,6 +218,12 @@ def _store_result(administration, pupil_id, leerjaar, raw, ability, cuts) -> Non
             school_year=administration.school_year,
         )  # fmt: skip
         db.session.add(result)
+    elif (result.raw_score, result.ability_score) != (raw, ability):
+        record_event(
+            "result_changed", "result", result.id, pupil_id=pupil_id,
+            old={"raw": result.raw_score, "score": result.ability_score},
+            new={"raw": raw, "score": ability},
+        )  # fmt: skip
     result.administration_id = administration.id
     result.leerjaar, result.raw_score, result.ability_score = leerjaar, raw, ability
     result.level = derive_level(ability, cuts) if cuts else None

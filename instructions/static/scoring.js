@@ -18,7 +18,10 @@
   }
 
   function save(input) {
+    // One request per cell at a time: Enter and the following blur must not send twice.
+    if (input.dataset.pending !== undefined) { return; }
     if (input.value === (input.dataset.saved || "")) { return; }
+    input.dataset.pending = input.value;
     var row = input.closest("tr");
     var td = input.closest("td");
     td.classList.add("saving");
@@ -33,11 +36,18 @@
     }).then(function (response) {
       return response.json().then(function (data) { return {status: response.status, data: data}; });
     }).then(function (result) {
+      var typed = input.value;
+      var sent = input.dataset.pending;
+      delete input.dataset.pending;
       td.classList.remove("saving", "conflict", "failed");
       if (result.status === 200) {
         show(input, result.data.cell);
         row.querySelector("[data-raw]").textContent = result.data.raw_score;
         if (status) { status.textContent = ""; }
+        if (typed !== sent) {
+          input.value = typed;  // typed again while saving: save the newer value too
+          save(input);
+        }
       } else if (result.status === 409) {
         show(input, result.data.current);
         td.classList.add("conflict");
@@ -47,6 +57,7 @@
         if (status) { status.textContent = result.data.error || "Opslaan mislukt."; }
       }
     }).catch(function () {
+      delete input.dataset.pending;
       td.classList.remove("saving");
       td.classList.add("failed");
       if (status) { status.textContent = "Geen verbinding: deze cel is niet opgeslagen."; }

@@ -62,6 +62,9 @@ def test_finishing_again_updates_the_results_instead_of_adding(client, scoring_s
     client.post(f"/afnames/{admin.id}/afronden")
     rows = db.session.scalars(select(Result).where(Result.pupil_id == ada.id)).all()
     assert [(r.raw_score, r.ability_score) for r in rows] == [(0, 100.0)]
+    change = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "result_changed"))
+    assert change.detail["old"] == {"raw": 1, "score": 110.0}
+    assert change.detail["new"] == {"raw": 0, "score": 100.0}
 
 
 def test_the_given_answer_is_matched_against_the_key_and_variants(client, scoring_setup):
@@ -189,3 +192,41 @@ def test_a_finished_scoring_shows_in_the_group_report(client, scoring_setup, app
     page = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert "Ada" in page
     assert "130" in page
+
+
+def test_the_grid_needs_the_same_number_of_queries_for_a_bigger_group(client, scoring_setup):
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    from tests.factories import PupilFactory, enrol
+
+    @contextmanager
+    def counting():
+        seen = []
+
+        def before(*_args):
+            seen.append(1)
+
+        engine = db.session.get_bind()
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    admin, items = scoring_setup["administration"], scoring_setup["items"]
+    url = f"/afnames/{admin.id}/nakijken"
+    for pupil in scoring_setup["pupils"]:
+        cell(client, admin, pupil, items[0], "+")
+    with counting() as small:
+        assert client.get(url).status_code == 200
+    group = scoring_setup["group"]
+    for index in range(20):
+        pupil = PupilFactory(school=group.school)
+        enrol(pupil, group)
+        cell(client, admin, pupil, items[index % 3], "-")
+    with counting() as big:
+        page = client.get(url).get_data(as_text=True)
+    assert page.count("data-pupil=") == 23
+    assert len(big) == len(small)
