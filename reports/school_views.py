@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from plugin.audit import record_event
 from plugin.auth import Permission, load_group_or_404, require_permission, require_principal
-from plugin.dashboard.goals import goal_states
+from plugin.dashboard.goals import current_goals, goal_states
 from plugin.extensions import cache, db
-from plugin.models import Level, Moment, Pupil, School
+from plugin.models import GoalIndicator, Level, Moment, Pupil, School
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, school_services, services
 from reports.export import csv_response
@@ -40,6 +40,11 @@ def _school_data(school: School):
     data["trend"] = school_services.trend(school.id, moment) if moment else {}
     data["states"] = goal_states(school)
     data["subjects"] = services.subjects()
+    data["growth_goals"] = {
+        domain: goal.target
+        for (domain, indicator), goal in current_goals(school.id).items()
+        if indicator is GoalIndicator.MEDIAN_GROWTH
+    }
     return data
 
 

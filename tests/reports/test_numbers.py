@@ -179,3 +179,18 @@ def test_bad_selection_gives_a_dutch_400(client, world, as_teacher, bad):
     response = client.get(f"/rapportages/groep/{world.group.id}?{bad}")
     assert response.status_code == 400
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_median_growth_goal_is_shown_against_each_group(client, world, as_ib):
+    from plugin.extensions import db
+    from plugin.models import GoalIndicator, SchoolGoal
+
+    db.session.add(SchoolGoal(school_id=world.school.id, school_year=2025, domain="rekenen",
+                              indicator=GoalIndicator.MEDIAN_GROWTH, target=6.0))  # fmt: skip
+    db.session.flush()
+    page = client.get("/rapportages/school?jaar=2025&moment=E").get_data(as_text=True)
+    assert "schooldoel voor de mediane groei: 6,0" in page
+    group = re.search(rf'data-group="{world.group.id}">(.*?)</tr>', page, re.S).group(1)
+    growth = re.search(r'data-col="median-growth">(.*?)</td>', group, re.S).group(1)
+    assert "5,5" in growth
+    assert "niet gehaald" in growth
