@@ -28,7 +28,7 @@
         field.value = data.done ? "0" : "1";
         if (status) { status.textContent = ""; }
       }).catch(function () {
-        if (status) { status.textContent = status.dataset.error || "Opslaan mislukt; probeer het opnieuw."; }
+        if (status) { status.textContent = status.dataset.error; }
       }).finally(function () { button.disabled = false; });
     });
   });

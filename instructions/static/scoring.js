@@ -54,15 +54,20 @@
         if (status) { status.textContent = result.data.error; }
       } else {
         td.classList.add("failed");
-        if (status) { status.textContent = result.data.error || "Opslaan mislukt."; }
+        if (status) { status.textContent = result.data.error || status.dataset.failed; }
       }
     }).catch(function () {
       delete input.dataset.pending;
       td.classList.remove("saving");
       td.classList.add("failed");
-      if (status) { status.textContent = "Geen verbinding: deze cel is niet opgeslagen."; }
+      if (status) { status.textContent = status.dataset.offline; }
     });
   }
+
+  // Back online: send the cells that could not be saved again.
+  window.addEventListener("online", function () {
+    grid.querySelectorAll("td.failed input[data-item]").forEach(save);
+  });
 
   grid.querySelectorAll("input[data-item]").forEach(function (input) {
     input.dataset.saved = input.value;

@@ -94,3 +94,20 @@ def test_a_pupil_browses_the_example_items_with_the_keyboard(page, demo_launch, 
     expect(page.locator("[data-counter]")).to_have_text("1 / 5")
     page.keyboard.press("Escape")
     page.wait_for_url("**/digibord/")
+
+
+def test_a_cell_typed_while_offline_is_saved_when_the_connection_returns(page, demo_launch):
+    demo_launch(page, "leerkracht", school="OBS De Regenboog")
+    base = start_administration(page)
+    page.goto(f"{base}/nakijken")
+    target = page.locator("table.score-grid tbody tr").nth(1).locator("input[data-item]").nth(7)
+    page.context.set_offline(True)
+    target.fill("+")
+    target.press("Enter")
+    expect(page.locator("[data-status]")).to_contain_text("Geen verbinding")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(target.locator("xpath=..")).to_have_class(re.compile(r"\bok\b"))
+    page.reload()
+    reloaded = page.locator("table.score-grid tbody tr").nth(1).locator("input[data-item]").nth(7)
+    expect(reloaded).to_have_value("+")
