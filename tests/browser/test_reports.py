@@ -34,3 +34,19 @@ def test_ib_opens_the_school_report_from_the_menu(page, demo_launch, screenshot)
     assert page.locator("#table-reference tbody tr").count() == 6
     assert page.locator("figure.report-chart svg").count() >= 2
     screenshot(page, "reports-school")
+
+
+def test_pupil_lands_on_a_friendly_page_without_results(page, demo_launch, screenshot):
+    demo_launch(page, "leerling", school="OBS De Regenboog")
+    assert page.url.endswith("/dashboard")
+    assert page.locator("h1").inner_text().startswith("Hoi ")
+    assert page.locator("[data-status], figure.report-chart, .data-table").count() == 0
+    screenshot(page, "reports-dashboard-leerling")
+
+
+def test_a_migrating_school_shows_the_banner(page, demo_launch, screenshot):
+    demo_launch(page, "leerkracht", school="IKC De Horizon")
+    banner = page.locator("#migration-banner")
+    assert banner.is_visible()
+    assert "intern begeleider" in banner.inner_text()
+    screenshot(page, "reports-dashboard-migrating")
