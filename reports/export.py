@@ -10,13 +10,20 @@ from flask import Response
 
 from plugin.i18n import number
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 
 def cell(value) -> str:
+    """One CSV cell. Numbers get a decimal comma; text that a spreadsheet would run as a
+    formula (a pupil name from the platform starting with ``=``) is quoted with ``'``."""
     if value is None:
         return ""
     if isinstance(value, float):
         return number(value, 1)
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:

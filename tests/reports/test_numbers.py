@@ -194,3 +194,14 @@ def test_median_growth_goal_is_shown_against_each_group(client, world, as_ib):
     growth = re.search(r'data-col="median-growth">(.*?)</td>', group, re.S).group(1)
     assert "5,5" in growth
     assert "niet gehaald" in growth
+
+
+def test_csv_neutralises_spreadsheet_formulas_in_names(client, world, as_teacher):
+    from plugin.extensions import db
+
+    world.pupils["Eva"].display_name = '=HYPERLINK("http://x")'
+    db.session.flush()
+    rows = rows_of(client.get(f"/rapportages/groep/{world.group.id}/export.csv"))
+    assert '\'=HYPERLINK("http://x")' in [row[0] for row in rows]
+    dirk = next(row for row in rows if row[0] == "Dirk")
+    assert dirk[6] == "-1,0"  # a negative growth is a number, not a formula: left as it is
