@@ -13,6 +13,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from plugin.admin import bp, services
 from plugin.auth import Permission, require_permission, require_principal
@@ -20,6 +21,23 @@ from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
 from plugin.models import GoalIndicator, GoalSource, MigrationState, School
 from plugin.periods import school_year_of
+
+ACTION_LABELS = {
+    "view_group_report": _l("viewed a group report"),
+    "export_group_report": _l("exported a group report"),
+    "view_category_analysis": _l("viewed a category analysis"),
+    "export_category_analysis": _l("exported a category analysis"),
+    "view_pupil_report": _l("viewed a pupil report"),
+    "export_pupil_report": _l("exported a pupil report"),
+    "view_parent_report": _l("viewed a report for parents"),
+    "view_school_report": _l("viewed the school report"),
+    "export_school_report": _l("exported the school report"),
+    "access_denied": _l("was refused access"),
+    "goal_changed": _l("changed a school goal"),
+    "migration_state_changed": _l("changed the migration state"),
+    "context_relinked": _l("linked a platform course to a group"),
+    "signaling_value_changed": _l("changed a signaling value"),
+}
 
 
 def _school() -> School:
@@ -113,4 +131,6 @@ def audit_log():
     raw = request.args.get("pagina", "1")
     page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
     events, pages = services.audit_page(require_principal().school_id, page)
-    return render_template("admin/audit_log.html", events=events, page=page, pages=pages)
+    return render_template(
+        "admin/audit_log.html", events=events, page=page, pages=pages, labels=ACTION_LABELS
+    )

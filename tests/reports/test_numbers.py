@@ -205,3 +205,9 @@ def test_csv_neutralises_spreadsheet_formulas_in_names(client, world, as_teacher
     assert '\'=HYPERLINK("http://x")' in [row[0] for row in rows]
     dirk = next(row for row in rows if row[0] == "Dirk")
     assert dirk[6] == "-1,0"  # a negative growth is a number, not a formula: left as it is
+
+
+def test_the_moment_select_box_chooses_year_and_moment(client, world, as_teacher):
+    url = f"/rapportages/groep/{world.group.id}?vak=rekenen-toets&keuze=2025-M"
+    page = client.get(url).get_data(as_text=True)
+    assert '<dd id="fig-count">5</dd>' in page

@@ -126,7 +126,7 @@ def test_audit_log_shows_only_the_own_school(client, ib, school):
     ])  # fmt: skip
     db.session.flush()
     page = client.get("/administratie/logboek").get_data(as_text=True)
-    assert "view_pupil_report" in page
+    assert "bekeek een leerlingrapport" in page
     assert "secret_other_school" not in page
 
 
