@@ -50,6 +50,8 @@ BASE = {
     "legend_at_bottom": True,
     "print_values": False,
     "show_y_guides": True,
+    "truncate_label": -1,
+    "truncate_legend": -1,
 }
 
 

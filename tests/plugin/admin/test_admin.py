@@ -107,6 +107,9 @@ def test_signaling_values_can_be_corrected(client, ib):
                            percentage=54, national_average=59, source="placeholder")  # fmt: skip
     db.session.add(value)
     db.session.flush()
+    page = client.get("/administratie/").get_data(as_text=True)
+    assert "Signaleringswaarde (%)" in page
+    assert "Landelijk gemiddelde (%)" in page
     form = {"percentage": "55,5", "national_average": "59", "source": "Inspectie 2026"}
     client.post(f"/administratie/signaleringswaarden/{value.id}", data=form)
     assert (value.percentage, value.source) == (55.5, "Inspectie 2026")
