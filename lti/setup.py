@@ -12,6 +12,9 @@ def init_app(app: Flask) -> None:
 
     frame_ancestor_provider(app, services.platform_origins)
     if app.config.get("DEMO_PLATFORM"):
+        from lti.demo import DEV_FRAME_ORIGINS
         from lti.demo import bp as demo_bp
 
         app.register_blueprint(demo_bp)
+        # The demo platform's iframe mode frames the tool from the other local host name.
+        frame_ancestor_provider(app, lambda: list(DEV_FRAME_ORIGINS))

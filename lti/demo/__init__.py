@@ -14,6 +14,8 @@ from flask import Blueprint, current_app
 bp = Blueprint("demo", __name__, url_prefix="/demo", template_folder="templates")
 
 CLIENT_ID = "leerling-in-beeld-demo"
+DEV_FRAME_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*")
+"""Where the demo platform's iframe mode may frame the tool from (development only)."""
 
 
 def issuer() -> str:

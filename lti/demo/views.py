@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 
 from lti import keys
 from lti.demo import CLIENT_ID, bp
@@ -31,7 +31,26 @@ def start():
     launch_url = url_for("lti.launch", _external=False)
     params = demo.login_start_params(school, user, _public(launch_url))
     db.session.commit()
-    return redirect(url_for("lti.oidc_login") + "?" + urlencode(params))
+    login_url = url_for("lti.oidc_login") + "?" + urlencode(params)
+    if request.form.get("frame"):
+        return _in_frame(_public(login_url), school)
+    return redirect(login_url)
+
+
+def _in_frame(login_url: str, school: School):
+    """The tool inside an iframe, as a school platform shows it. Opened via the other local
+    host name (localhost vs 127.0.0.1) the frame is cross-site, so only partitioned
+    ``SameSite=None; Secure`` cookies keep the session."""
+    response = current_app.make_response(
+        render_template("demo/frame.html", login_url=login_url, school=school)
+    )
+    public = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"script-src 'self'; frame-src 'self' {public.scheme}://{public.netloc}; "
+        "base-uri 'self'; object-src 'none'; frame-ancestors 'self'"
+    )
+    return response
 
 
 @bp.get("/auth")
@@ -63,6 +82,4 @@ def jwks():
 
 
 def _public(path: str) -> str:
-    from flask import current_app
-
     return current_app.config["PUBLIC_BASE_URL"] + path

@@ -5,7 +5,7 @@
   platform on. ``live_server.url`` is its address.
 - ``browser`` (session) and ``page`` (function): Playwright driving Debian's
   ``/usr/bin/chromium`` (never ``playwright install``). Each test gets a fresh context (no
-  cookies carried over).
+  cookies carried over). ``launch_browser(*flags)`` starts an extra Chromium with more flags.
 - ``demo_launch(page, role, school=None)``: sign in through the demo platform
   (``role`` is ``"leerkracht"``, ``"ib"`` or ``"leerling"``), the real LTI flow.
 - ``screenshot(page, name)``: saves a PNG under ``tests/browser/screenshots/`` to look at.
@@ -51,14 +51,36 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def launch_browser(playwright):
+    """Start an extra Chromium with more command-line flags (closed after the test)."""
+    started = []
+
+    def launch(*extra_args: str):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args]
+        )
+        started.append(browser)
+        return browser
+
+    yield launch
+    for browser in started:
         browser.close()
 
 

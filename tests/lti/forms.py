@@ -15,6 +15,8 @@ class _FormParser(HTMLParser):
         if tag == "form":
             self.forms.append({"action": data.get("action"), "fields": {}})
         elif tag == "input" and self.forms and data.get("name"):
+            if data.get("type") in {"checkbox", "radio"} and "checked" not in data:
+                return  # a browser sends unchecked boxes not at all
             self.forms[-1]["fields"][data["name"]] = data.get("value") or ""
 
 

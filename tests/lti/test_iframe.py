@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from lti import claims
+from lti.demo import DEV_FRAME_ORIGINS
+from tests.conftest import make_app
 from tests.lti.conftest import ISSUER, complete, sign, start_login
 
 
@@ -25,10 +29,22 @@ def test_session_cookie_after_launch_is_partitioned(launcher, lti_claims):
     assert "Partitioned" in cookie
 
 
-def test_frame_ancestors_lists_the_registered_platforms(client, registration):
+def _ancestors(client) -> list[str]:
     policy = client.get("/").headers["Content-Security-Policy"]
-    ancestors = re.search(r"frame-ancestors ([^;]*)", policy).group(1).split()
-    assert ancestors == ["'self'", ISSUER]
+    return re.search(r"frame-ancestors ([^;]*)", policy).group(1).split()
+
+
+def test_frame_ancestors_lists_the_registered_platforms(client, registration):
+    ancestors = _ancestors(client)
+    assert ancestors[:2] == ["'self'", ISSUER]
+    assert set(ancestors[2:]) == set(DEV_FRAME_ORIGINS)  # the demo platform's iframe mode
+
+
+@pytest.mark.no_db
+def test_without_demo_platform_only_registered_platforms_may_frame(database_url):
+    app = make_app(database_url, DEMO_PLATFORM=False)
+    with app.app_context():
+        assert _ancestors(app.test_client()) == ["'self'"]
 
 
 def _storage_login(client):
