@@ -76,6 +76,19 @@ def level_distribution(title: str, levels: Sequence[str], counts: Sequence[int])
     return _svg(chart)
 
 
+def level_shares(title: str, groups: Sequence[str], shares: dict[str, list[float]]) -> str:
+    """Stacked bars per group: the share of its pupils at each level I–V (percent)."""
+    style = Style(**{**STYLE.__dict__, "colors": LEVEL_COLORS})
+    chart = pygal.StackedBar(
+        **{**BASE, "style": style, "range": (0, 100)},
+        title=title, value_formatter=lambda v: f"{v:.0f} %",
+    )  # fmt: skip
+    chart.x_labels = list(groups)
+    for level, values in shares.items():
+        chart.add(level, values)
+    return _svg(chart)
+
+
 def progress(
     title: str,
     labels: Sequence[str],

@@ -79,6 +79,17 @@ def _school_charts(data) -> dict[str, str]:
             series=[(name, [round(p.difference, 1) if p and p.difference is not None else None
                             for p in points]) for name, points in lines],
         )  # fmt: skip
+    for subject in data["subjects"]:
+        rows = [(g, data["cells"].get((g.id, subject.id))) for g in data["groups"]]
+        rows = [(g, c) for g, c in rows if c and c.count]
+        if rows:
+            found[f"levels-{subject.id}"] = charts.cached(
+                cache, charts.level_shares,
+                title=_("%(subject)s: pupils per level", subject=subject.name),
+                groups=[g.name for g, _c in rows],
+                shares={level.value: [round(100 * c.share(level), 1) for _g, c in rows]
+                        for level in Level},
+            )  # fmt: skip
     states = [s for s in data["states"] if s.recent]
     if states:
         labels = [f"{s.domain} {s.indicator.value}" for s in states]
