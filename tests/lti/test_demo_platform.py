@@ -89,4 +89,9 @@ def test_refuses_a_real_school_and_a_foreign_redirect(client, demo_school, schoo
 def test_demo_routes_do_not_exist_when_disabled(database_url):
     app = make_app(database_url, DEMO_PLATFORM=False)
     assert "demo.index" not in app.view_functions
-    assert app.test_client().get("/demo/").status_code == 404
+    with app.app_context():
+        try:
+            assert app.test_client().get("/demo/").status_code == 404
+        finally:
+            db.session.remove()
+            db.engine.dispose()

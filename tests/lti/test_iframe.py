@@ -9,6 +9,7 @@ import pytest
 
 from lti import claims
 from lti.demo import DEV_FRAME_ORIGINS
+from plugin.extensions import db
 from tests.conftest import make_app
 from tests.lti.conftest import ISSUER, complete, sign, start_login
 
@@ -44,7 +45,11 @@ def test_frame_ancestors_lists_the_registered_platforms(client, registration):
 def test_without_demo_platform_only_registered_platforms_may_frame(database_url):
     app = make_app(database_url, DEMO_PLATFORM=False)
     with app.app_context():
-        assert _ancestors(app.test_client()) == ["'self'"]
+        try:
+            assert _ancestors(app.test_client()) == ["'self'"]
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _storage_login(client):
