@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from instructions.models import ContentPack
@@ -68,8 +69,13 @@ def register(app: Flask) -> None:
             click.echo(_("The pack is valid."))
             return
         _echo_problems(pack.problems)
+        count = len(pack.problems)
         raise click.ClickException(
-            _("%(n)s problem(s) found; fix them and validate again.", n=len(pack.problems))
+            ngettext(
+                "%(num)s problem found; fix it and validate again.",
+                "%(num)s problems found; fix them and validate again.",
+                count,
+            )
         )
 
     @content.command("load")

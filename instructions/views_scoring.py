@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from instructions import bp, scoring, services
 from plugin.audit import record_event
@@ -168,7 +169,10 @@ def finish(administration_id: int):
         flash(_("The conversion table of this test is incomplete; nothing was saved."), "error")
         return redirect(url_for(".score", administration_id=administration_id))
     db.session.commit()
-    flash(_("Scoring finished: %(n)s results saved.", n=count), "success")
+    message = ngettext(
+        "Scoring finished: %(num)s result saved.", "Scoring finished: %(num)s results saved.", count
+    )
+    flash(message, "success")
     return redirect(url_for(".analysis", administration_id=administration_id))
 
 

@@ -46,7 +46,7 @@ def test_a_teacher_prepares_and_scores_a_paper_test(page, demo_launch, screensho
     screenshot(page, "instructions-scoring")
 
     page.get_by_role("button", name=re.compile("Afronden")).click()
-    expect(page.locator(".flash-success")).to_contain_text("1 resultaten opgeslagen")
+    expect(page.locator(".flash-success")).to_contain_text("1 resultaat opgeslagen")
     expect(page.locator("h1")).to_contain_text("Itemanalyse")
     screenshot(page, "instructions-item-analysis")
     report = page.get_by_role("link", name="Groepsrapport")

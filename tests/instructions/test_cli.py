@@ -26,7 +26,7 @@ def test_validate_lists_every_problem_with_file_and_line(app, tmp_path):
     assert result.exit_code == 1
     assert "tests/mini-rekenen.yaml:4: " in result.output
     assert 'subjects.yaml:3: "subjects[2].code" heeft een ongeldige vorm: Fout!.' in result.output
-    assert "2 probleem/problemen gevonden" in result.output
+    assert "2 problemen gevonden" in result.output
 
 
 def test_validate_accepts_a_good_pack(app, pack_dir):
