@@ -170,11 +170,16 @@ def _document_specs(pack: Pack):
             "position": meta.get("position", 0),
             "body": {"manual": meta["kind"], "markdown": body},
         }  # fmt: skip
+    codes = {
+        (data["subject"], test["moment"]): test_code(data["subject"], test)
+        for _name, data in pack.of_kind("tests")
+        for test in data["tests"]
+    }
     for _name, data in pack.of_kind("instructions"):
         for block in data["sets"]:
             body = _plain({key: value for key, value in block.items() if key != "tests"})
             for moment in block["tests"]:
-                code = f"{data['subject']}-{moment}"
+                code = codes[(data["subject"], moment)]
                 yield {
                     "slug": f"afname-{code}", "kind": "administration",
                     "title": code, "subject_code": data["subject"], "test_code": code,

@@ -255,3 +255,13 @@ def test_the_demo_pack_is_marked_synthetic(tmp_path):
     pack = read_pack(tmp_path / "demo")
     assert pack.files["pack.yaml"]["synthetic"] is True
     assert "SYNTHETISCH" in (tmp_path / "demo/tests/rekenen-wiskunde.yaml").read_text()
+
+
+def test_instructions_follow_a_test_with_its_own_code(tmp_path):
+    files = dict(PACK_FILES)
+    files[TESTS] = files[TESTS].replace("  - moment: E5\n", "  - moment: E5\n    code: mr-e5-v2\n")
+    load_pack(read_pack(write_pack(tmp_path / "pack", files)))
+    document = db.session.scalar(
+        select(ContentDocument).where(ContentDocument.test_code == "mr-e5-v2")
+    )
+    assert document.slug == "afname-mr-e5-v2"
