@@ -98,12 +98,19 @@ def resolve_group(school: School, ctx: LaunchContext, today: date) -> Group | No
     return group
 
 
+class OtherSchool(Exception):
+    """The platform account already belongs to staff of another school."""
+
+
 def _staff(school: School, ctx: LaunchContext, role: Role) -> StaffMember:
     staff = db.session.scalars(
         select(StaffMember).where(
             StaffMember.lti_issuer == ctx.issuer, StaffMember.lti_subject == ctx.user_sub
         )
     ).first()
+    if staff is not None and staff.school_id != school.id:
+        # One platform account is one staff record: never let it cross into a second school.
+        raise OtherSchool(f"staff {staff.id} belongs to school {staff.school_id}")
     if staff is None:
         staff = StaffMember(school_id=school.id, lti_issuer=ctx.issuer, lti_subject=ctx.user_sub)
         db.session.add(staff)

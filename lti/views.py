@@ -10,7 +10,8 @@ from flask import url_for as flask_url_for
 
 from lti import deep_linking, keys, services
 from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
-from lti.provisioning import provision
+from lti.provisioning import OtherSchool, provision
+from lti.state import store
 from plugin.audit import record_event
 from plugin.auth import Role, sign_in
 from plugin.extensions import csrf, db
@@ -52,6 +53,7 @@ def oidc_login():
         auth_url, record, cookies = login(public_url("lti.launch"))
     except LaunchRejected as error:
         return _rejected(error)
+    store.purge_expired()
     db.session.commit()
     if record["login"].get("lti_storage_target"):
         response = current_app.make_response(
@@ -76,7 +78,10 @@ def launch():
         role = services.map_role(ctx, deployment.registration)
         if role is None or (ctx.is_deep_linking and role is Role.LEERLING):
             raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403)
-        principal, group = provision(deployment.school, ctx, role, date.today())
+        try:
+            principal, group = provision(deployment.school, ctx, role, date.today())
+        except OtherSchool as error:
+            raise LaunchRejected(str(error), kind="other_school", status=403) from error
     except NeedsPlatformStorage as need:
         db.session.commit()
         return render_template(

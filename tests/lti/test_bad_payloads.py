@@ -200,3 +200,22 @@ def test_login_without_login_hint(client, registration):
 def test_login_to_a_foreign_target_is_refused(client, registration):
     response = start_login(client, target_link_uri="https://evil.example/")["response"]
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "dutch"),
+    [
+        ({"iss": "https://evil.example"}, 403, "Dit schoolplatform is niet gekoppeld"),
+        ({"exp": 1}, 400, "Aanmelden is niet gelukt"),
+        ({claims.ROLES: ["urn:lti:role:ims/lis/Mentor"]}, 403, "Geen toegang met deze rol"),
+    ],
+)
+def test_refusals_explain_in_dutch(launcher, lti_claims, change, status, dutch):
+    response = launcher(lti_claims | change)
+    assert response.status_code == status
+    assert dutch in response.get_data(as_text=True)
+
+
+def test_expired_state_explains_in_dutch(launcher, lti_claims):
+    response = launcher(lti_claims, state="state-gone")
+    assert "Deze aanmelding is verlopen" in response.get_data(as_text=True)

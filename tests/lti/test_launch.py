@@ -111,3 +111,17 @@ def test_context_of_another_school_is_never_linked(launcher, lti_claims, other_s
     assert db.session.get(Group, foreign.id).school_id == other_school.id
     context = db.session.scalars(select(PlatformContext)).one()
     assert context.group_id != foreign.id
+
+
+def test_staff_account_of_another_school_is_refused_not_crossed(
+    launcher, lti_claims, registration, other_school
+):
+    from lti import services
+
+    services.add_deployment(registration, "deployment-2", other_school)
+    assert launcher(lti_claims).status_code == 302
+    response = launcher(lti_claims | {claims.DEPLOYMENT_ID: "deployment-2"})
+    assert response.status_code == 403
+    assert b"refused-title" in response.data
+    staff = db.session.scalars(select(StaffMember)).one()
+    assert staff.school_id != other_school.id
