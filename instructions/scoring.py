@@ -58,18 +58,6 @@ def items(administration: Administration) -> list[TestItem]:
     return list(db.session.scalars(query.order_by(TestItem.number)))
 
 
-def variants_by_item(administration: Administration) -> dict[int, list[str]]:
-    query = (
-        select(AcceptedAnswer)
-        .join(TestItem, TestItem.id == AcceptedAnswer.item_id)
-        .where(TestItem.test_id == administration.test_id)
-    )
-    found: dict[int, list[str]] = {}
-    for row in db.session.scalars(query):
-        found.setdefault(row.item_id, []).append(row.answer)
-    return found
-
-
 def pupils(administration: Administration) -> list[tuple[Pupil, int]]:
     """The group's pupils in the administration's school year, with their own leerjaar."""
     query = (
@@ -102,14 +90,18 @@ def raw_scores(administration: Administration) -> dict[int, int]:
     return {pupil_id: int(count) for pupil_id, count in db.session.execute(query)}
 
 
-def _stored(administration: Administration, key: tuple[int, int]) -> ItemResponse | None:
-    """What the database holds now for one cell (bypassing this session's stale copy)."""
+def _stored(
+    administration: Administration, key: tuple[int, int], fresh: bool = True
+) -> ItemResponse | None:
+    """One cell as stored; ``fresh`` bypasses this session's possibly stale copy."""
     query = select(ItemResponse).where(
         ItemResponse.administration_id == administration.id,
         ItemResponse.pupil_id == key[0],
         ItemResponse.item_id == key[1],
     )
-    return db.session.scalar(query.execution_options(populate_existing=True))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 @dataclass(frozen=True)
@@ -123,17 +115,22 @@ class CellChange:
 
 
 def save_cell(administration: Administration, change: CellChange) -> ItemResponse:
-    """Store one cell, refusing a write based on an outdated version."""
+    """Store one cell, refusing a write based on an outdated version (a few small queries,
+    whatever the size of the group)."""
     item = db.session.get(TestItem, change.item_id)
-    pupil_ids = {pupil.id for pupil, _ in pupils(administration)}
-    if item is None or item.test_id != administration.test_id or change.pupil_id not in pupil_ids:
-        raise LookupError("no such cell")
+    if item is None or item.test_id != administration.test_id:
+        raise LookupError("no such item")
+    if not _in_group(administration, change.pupil_id):
+        raise LookupError("no such pupil")
     correct = change.correct
     given = (change.given_answer or "").strip()[:200] or None
     if given is not None:
-        correct = is_correct(given, item, variants_by_item(administration).get(item.id, []))
+        variants = db.session.scalars(
+            select(AcceptedAnswer.answer).where(AcceptedAnswer.item_id == item.id)
+        )
+        correct = is_correct(given, item, list(variants))
     key = (change.pupil_id, change.item_id)
-    current = responses(administration).get(key)
+    current = _stored(administration, key, fresh=False)
     if current is None:
         if change.version != 0:
             raise StaleResponse(None)
@@ -147,6 +144,25 @@ def save_cell(administration: Administration, change: CellChange) -> ItemRespons
     except StaleDataError:
         raise StaleResponse(_stored(administration, key)) from None
     return current
+
+
+def _in_group(administration: Administration, pupil_id: int) -> bool:
+    query = select(Enrolment.id).where(
+        Enrolment.group_id == administration.group_id,
+        Enrolment.school_year == administration.school_year,
+        Enrolment.pupil_id == pupil_id,
+    )
+    return db.session.scalar(query) is not None
+
+
+def raw_score(administration: Administration, pupil_id: int) -> int:
+    """One pupil's number correct so far."""
+    query = select(func.count()).where(
+        ItemResponse.administration_id == administration.id,
+        ItemResponse.pupil_id == pupil_id,
+        ItemResponse.correct.is_(True),
+    )
+    return int(db.session.scalar(query) or 0)
 
 
 def _insert(administration, change: CellChange, correct, given) -> ItemResponse:

@@ -147,8 +147,7 @@ def save_cell(administration_id: int):
             current=_cell(stale.current),
         ), 409  # fmt: skip
     db.session.commit()
-    raw = scoring.raw_scores(administration).get(change.pupil_id, 0)
-    return jsonify(cell=_cell(row), raw_score=raw)
+    return jsonify(cell=_cell(row), raw_score=scoring.raw_score(administration, change.pupil_id))
 
 
 def _cell(row) -> dict:
