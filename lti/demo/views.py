@@ -57,7 +57,9 @@ def _in_frame(login_url: str, school: School):
 def auth():
     """The platform's OIDC authorization endpoint: answer with a signed id_token form-post."""
     args = request.args
-    hint = store.pop("demo-hint:" + args.get("login_hint", ""))
+    # Like a real platform's login hint, it stays valid for a while: the tool may restart the
+    # login in a new window when the frame had no cookies.
+    hint = store.get("demo-hint:" + args.get("login_hint", ""))
     if (
         hint is None
         or args.get("client_id") != CLIENT_ID

@@ -18,6 +18,12 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
+
+
+def _flask(app: str) -> list[str]:
+    return [*FLASK[:-1], app]
+
+
 SECRET = "browser-test-secret-key-0123456789-abcdefghij"
 
 
@@ -38,10 +44,12 @@ def server_env(database_url: str, public_base_url: str, **extra: str) -> dict[st
     return env
 
 
-def flask_command(args: list[str], env: dict[str, str], timeout: int = 120) -> str:
+def flask_command(
+    args: list[str], env: dict[str, str], timeout: int = 120, app: str = "wsgi"
+) -> str:
     """Run ``flask <args>`` (e.g. ``setup``) to completion; its output."""
     done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [*FLASK, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        [*_flask(app), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
         check=False,
     )  # fmt: skip
     if done.returncode != 0:
@@ -50,10 +58,11 @@ def flask_command(args: list[str], env: dict[str, str], timeout: int = 120) -> s
 
 
 class LiveServer:
-    """``flask run`` on ``port``; ``url`` is its address. Use as a context manager."""
+    """``flask run`` on ``port``; ``url`` is its address. Use as a context manager. ``app`` is
+    the ``--app`` import path (default ``wsgi``)."""
 
-    def __init__(self, env: dict[str, str], port: int, log_path: Path):
-        self.env, self.port, self.log_path = env, port, log_path
+    def __init__(self, env: dict[str, str], port: int, log_path: Path, app: str = "wsgi"):
+        self.env, self.port, self.log_path, self.app = env, port, log_path, app
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
@@ -67,8 +76,8 @@ class LiveServer:
     def start(self, timeout: float = 30) -> None:
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(self.port), "--no-reload",
-             "--no-debugger", "--with-threads"],
+            [*_flask(self.app), "run", "--host", "127.0.0.1", "--port", str(self.port),
+             "--no-reload", "--no-debugger", "--with-threads"],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.monotonic() + timeout

@@ -40,6 +40,11 @@ def test_a_teacher_prepares_and_scores_a_paper_test(page, demo_launch, screensho
         cells.nth(index).fill(value)
         cells.nth(index).press("Enter")
     expect(row.locator("[data-raw]")).to_have_text("3")
+    cells.nth(0).focus()
+    page.keyboard.press("ArrowDown")  # the arrow keys move through the grid
+    expect(
+        page.locator("table.score-grid tbody tr").nth(1).locator("input[data-item]").first
+    ).to_be_focused()
     expect(row.locator("td.cell").nth(3)).to_have_class(re.compile(r"\bbad\b"))
     page.reload()  # every cell was saved as it changed
     expect(page.locator("table.score-grid tbody tr").first.locator("[data-raw]")).to_have_text("3")

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.live import LiveServer, flask_command, free_port, server_env
+
 NAMES = {
     "leerkracht": "Juf Demi Jansen (fictief)",
     "ib": "Meester Ibo de Vries (fictief)",
@@ -42,24 +44,48 @@ def test_demo_index_lists_fictitious_schools(page, screenshot):
     assert "OBS De Regenboog (fictief)" in page.content()
 
 
-def test_launch_inside_a_cross_site_frame_with_third_party_cookies_blocked(
-    live_server, launch_browser, screenshot
-):
+def _launch_in_cross_site_frame(server, launch_browser):
     """The platform page is on ``localhost``, the tool on ``127.0.0.1``: different sites, so the
     tool's cookies are third-party cookies, which this Chromium blocks unless partitioned."""
     browser = launch_browser("--test-third-party-cookie-phaseout")
-    context = browser.new_context(locale="nl-NL")
-    page = context.new_page()
+    page = browser.new_context(locale="nl-NL").new_page()
     page.set_default_timeout(15_000)
-    platform = live_server.url.replace("127.0.0.1", "localhost")
-    page.goto(platform + "/demo/")
+    page.goto(server.url.replace("127.0.0.1", "localhost") + "/demo/")
     card = page.locator("section.card", has_text="OBS De Regenboog")
     card.locator("input[name=frame]").check()
     card.locator("button[value='leerkracht']").click()
     frame = page.frame_locator("#lti-frame")
-    who = frame.locator(".who")
-    who.wait_for()
+    frame.locator("h1").first.wait_for()
+    return page, frame
+
+
+def test_launch_inside_a_cross_site_frame_with_third_party_cookies_blocked(
+    live_server, launch_browser, screenshot
+):
+    page, frame = _launch_in_cross_site_frame(live_server, launch_browser)
     screenshot(page, "lti-demo-iframe")
-    assert who.inner_text() == NAMES["leerkracht"]
+    assert frame.locator(".who").inner_text() == NAMES["leerkracht"]
     assert "Groep 5" in frame.locator("main table").inner_text()
-    context.close()
+
+
+def test_control_without_partitioned_cookies_the_frame_falls_back_to_a_new_window(
+    tmp_path, launch_browser, screenshot
+):
+    """The same launch against the app with pylti1p3's default cookies fails in the frame —
+    and then offers a new window, never a dead end."""
+    port = free_port()
+    env = server_env(f"sqlite:///{tmp_path / 'control.sqlite'}", f"http://127.0.0.1:{port}")
+    app = "tests.browser.unpartitioned_app:app"
+    flask_command(["setup"], env, app=app)
+    with LiveServer(env, port, tmp_path / "control.log", app=app) as server:
+        page, frame = _launch_in_cross_site_frame(server, launch_browser)
+        screenshot(page, "lti-demo-iframe-control")
+        assert frame.locator(".who").count() == 0
+        link = frame.get_by_role("link", name="Open Leerling in beeld in een nieuw venster")
+        assert link.get_attribute("target") == "_blank"
+        with page.expect_popup() as popup_info:
+            link.click()
+        popup = popup_info.value
+        popup.locator(".who").wait_for()
+        screenshot(popup, "lti-demo-new-window")
+        assert popup.locator(".who").inner_text() == NAMES["leerkracht"]
