@@ -72,6 +72,16 @@ def visible_groups(principal: Principal) -> list[Group]:
     return [group for group in groups if group.school_year == latest]
 
 
+def administration(administration_id: int) -> Administration | None:
+    """Loaded without any access check: views pass it through ``load_group_or_404``."""
+    return db.session.get(Administration, administration_id)
+
+
+def paper_test(test_id: int) -> Test | None:
+    test = db.session.get(Test, test_id)
+    return test if test is not None and test.mode is TestMode.PAPER else None
+
+
 def paper_administrations(group_ids: list[int]) -> list[Administration]:
     query = (
         select(Administration)

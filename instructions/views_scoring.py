@@ -13,14 +13,12 @@ from instructions import bp, scoring, services
 from plugin.audit import record_event
 from plugin.auth import Permission, load_group_or_404, require_permission, require_principal
 from plugin.extensions import db
-from plugin.models import Administration, Test, TestMode
+from plugin.models import Administration, TestMode
 
 
 def _load_administration(administration_id: int) -> Administration:
     """The administration, if its group is visible to the principal (else an audited 404)."""
-    administration = db.session.get(Administration, administration_id)
-    if administration is None:
-        abort(404)
+    administration = services.administration(administration_id) or abort(404)
     load_group_or_404(administration.group_id)
     return administration
 
@@ -50,8 +48,8 @@ def administrations():
 def start_administration():
     """Start (or reopen) the administration of a paper test for a group."""
     group = load_group_or_404(request.form.get("group_id", type=int) or 0)
-    test = db.session.get(Test, request.form.get("test_id", type=int) or 0)
-    if test is None or test.mode is not TestMode.PAPER:
+    test = services.paper_test(request.form.get("test_id", type=int) or 0)
+    if test is None:
         flash(_("Choose a paper test."), "error")
         return redirect(url_for(".administrations"))
     administration = services.find_or_create_administration(group, test, date.today())

@@ -73,12 +73,22 @@
     input.dataset.saved = input.value;
     input.addEventListener("change", function () { save(input); });
     input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") {
-        event.preventDefault();
-        save(input);
-        var next = input.closest("td").nextElementSibling;
-        if (next && next.querySelector("input")) { next.querySelector("input").focus(); }
+      var td = input.closest("td");
+      var target = null;
+      if (event.key === "Enter" || event.key === "ArrowRight") {
+        target = td.nextElementSibling;
+      } else if (event.key === "ArrowLeft") {
+        target = td.previousElementSibling;
+      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        var row = event.key === "ArrowDown" ? td.parentElement.nextElementSibling
+                                            : td.parentElement.previousElementSibling;
+        target = row ? row.children[td.cellIndex] : null;
+      } else {
+        return;
       }
+      event.preventDefault();
+      save(input);
+      if (target && target.querySelector("input")) { target.querySelector("input").focus(); }
     });
   });
 })();
