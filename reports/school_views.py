@@ -147,6 +147,9 @@ def _category_selection(group_id: int):
     chosen = _int_arg("afname")
     option = next((o for o in options if o.administration_id == chosen), None)
     if chosen is not None and option is None:
+        # Not an afname of this group's pupils: refuse like the loaders do (404, audited).
+        record_event("access_denied", "administration", chosen, group=group.id)
+        db.session.commit()
         abort(404)
     option = option or (options[0] if options else None)
     profiles = category_services.profiles([option.administration_id], pupil_ids) if option else {}

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from plugin.admin import bp, services
+from plugin.audit import record_event
 from plugin.auth import Permission, require_permission, require_principal
 from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
@@ -104,7 +105,9 @@ def relink(context_id: int):
         services.relink_context(
             require_principal().school_id, context_id, request.form.get("group")
         )
-    except LookupError:
+    except LookupError:  # nothing was written yet: record the refusal and stop
+        record_event("access_denied", "platform_context", context_id)
+        db.session.commit()
         abort(404)
     except services.Invalid as error:
         return _refused(error)

@@ -211,3 +211,19 @@ def test_the_moment_select_box_chooses_year_and_moment(client, world, as_teacher
     url = f"/rapportages/groep/{world.group.id}?vak=rekenen-toets&keuze=2025-M"
     page = client.get(url).get_data(as_text=True)
     assert '<dd id="fig-count">5</dd>' in page
+
+
+def test_an_afname_of_another_group_is_not_found_and_audited(client, world, as_teacher):
+    from sqlalchemy import select
+
+    from plugin.extensions import db
+    from plugin.models import AuditEvent
+    from tests.factories import GroupFactory, SchoolFactory, ToetsFactory, administer
+
+    foreign = administer(GroupFactory(school=SchoolFactory()), ToetsFactory())
+    url = f"/rapportages/groep/{world.group.id}/categorieen?afname={foreign.id}"
+    assert client.get(url).status_code == 404
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "administration")
+    ).all()
+    assert actions == ["access_denied"]

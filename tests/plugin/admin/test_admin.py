@@ -100,6 +100,10 @@ def test_a_course_of_another_school_is_not_found(client, ib):
     db.session.add(context)
     db.session.flush()
     assert client.post(f"/administratie/koppelingen/{context.id}", data={}).status_code == 404
+    event = db.session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.object_type, event.object_id) == (
+        "access_denied", "platform_context", context.id
+    )  # fmt: skip
 
 
 def test_signaling_values_can_be_corrected(client, ib):
