@@ -101,7 +101,8 @@ def progress(
 
     ``band`` holds (p20, p80) per moment: the p80 line is filled light blue down to the
     axis, and the p20 line is filled white on top of it, which leaves the band between them.
-    ``legend`` names: pupil, national mean, p80, p20.
+    ``legend`` names: pupil, national mean, the band (p80 series) and the white p20 series
+    (give it an empty name: it only masks the area under the band).
     """
     present = [v for pair in band if pair for v in pair] + [s for s in scores if s is not None]
     low = min(present) - 10 if present else 0

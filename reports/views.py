@@ -186,8 +186,8 @@ def _progress_chart(history: services.SubjectHistory) -> str:
         labels=[f"{s.code} {_short_year(s.school_year)}" for s in scores],
         scores=[s.score for s in scores], band=[s.band for s in scores],
         means=[s.national_mean for s in scores],
-        legend=(_("Ability score"), _("National mean"), _("National 80th percentile"),
-                _("National 20th percentile")),
+        # The band is one legend entry; the white series under it stays unnamed.
+        legend=(_("Ability score"), _("National mean"), _("National band (p20–p80)"), ""),
     )  # fmt: skip
 
 
