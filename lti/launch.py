@@ -12,6 +12,7 @@ login that another one started.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -210,6 +211,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     """pylti1p3's launch with every check the library leaves out."""
 
     _state_record: dict | None = None
+    via_storage: bool = False
+    """The state was proven through platform storage: this frame keeps no cookies."""
 
     def validate(self) -> ToolMessageLaunch:
         self._validated = True
@@ -253,6 +256,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if store.pop("state:" + state) is None:
             raise LaunchRejected("state used twice", kind="state", status=401)
         self._state_record = record
+        self.via_storage = not cookie_ok
         return self
 
     def get_client_id(self) -> str:
@@ -330,8 +334,18 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected(f"target_link_uri {target!r} mismatch")
 
 
-def validate_launch() -> tuple[LaunchContext, dict]:
-    """Validate the POSTed launch; the context and the raw (verified) claims."""
+@dataclass(frozen=True)
+class ValidatedLaunch:
+    context: LaunchContext
+    claims: dict
+    via_storage: bool
+    """State came from LTI platform storage, not a cookie: the session cookie may not stick."""
+    login: dict
+    """The original login request's parameters (to restart it in a new window)."""
+
+
+def validate_launch() -> ValidatedLaunch:
+    """Validate the POSTed launch: the context, the verified claims, how state was proven."""
     services = _services()
     message = ToolMessageLaunch(
         services["request"],
@@ -344,7 +358,12 @@ def validate_launch() -> tuple[LaunchContext, dict]:
     except LtiException as error:
         raise LaunchRejected(str(error)) from error
     body = message.get_launch_data()
-    return from_claims(body, message.get_client_id(), message.get_launch_id()), dict(body)
+    return ValidatedLaunch(
+        context=from_claims(body, message.get_client_id(), message.get_launch_id()),
+        claims=dict(body),
+        via_storage=message.via_storage,
+        login=dict((message._state_record or {}).get("login", {})),
+    )
 
 
 def launch_form() -> dict[str, str]:

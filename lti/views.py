@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask import url_for as flask_url_for
 
 from lti import deep_linking, keys, services
@@ -13,7 +23,7 @@ from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login,
 from lti.provisioning import OtherSchool, provision
 from lti.state import store
 from plugin.audit import record_event
-from plugin.auth import Role, sign_in
+from plugin.auth import Role, current_principal, sign_in
 from plugin.extensions import csrf, db
 
 log = logging.getLogger(__name__)
@@ -71,17 +81,9 @@ def oidc_login():
 def launch():
     """The platform's signed launch: validate, provision, sign in, go to the first page."""
     try:
-        ctx, _claims = validate_launch()
-        deployment = services.deployment_for(ctx)
-        if deployment is None:
-            raise LaunchRejected("deployment vanished", kind="unknown_platform", status=403)
-        role = services.map_role(ctx, deployment.registration)
-        if role is None or (ctx.is_deep_linking and role is Role.LEERLING):
-            raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403)
-        try:
-            principal, group = provision(deployment.school, ctx, role, date.today())
-        except OtherSchool as error:
-            raise LaunchRejected(str(error), kind="other_school", status=403) from error
+        validated = validate_launch()
+        ctx = validated.context
+        deployment, role, principal, group = _admit(ctx)
     except NeedsPlatformStorage as need:
         db.session.commit()
         return render_template(
@@ -100,8 +102,49 @@ def launch():
         deep_linking.remember_request(ctx)
     record_event("launch", "school", principal.school_id, issuer=ctx.issuer,
                  context=ctx.context_id, role=role.value)  # fmt: skip
+    landing = services.landing_url(ctx)
+    if validated.via_storage:
+        landing = _session_check_url(validated.login, landing)
     db.session.commit()
-    return redirect(services.landing_url(ctx))
+    return redirect(landing)
+
+
+def _admit(ctx):
+    """The deployment, role, principal and group for a valid launch, or LaunchRejected."""
+    deployment = services.deployment_for(ctx)
+    if deployment is None:
+        raise LaunchRejected("deployment vanished", kind="unknown_platform", status=403)
+    role = services.map_role(ctx, deployment.registration)
+    if role is None or (ctx.is_deep_linking and role is Role.LEERLING):
+        raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403)
+    try:
+        principal, group = provision(deployment.school, ctx, role, date.today())
+    except OtherSchool as error:
+        raise LaunchRejected(str(error), kind="other_school", status=403) from error
+    return deployment, role, principal, group
+
+
+def _session_check_url(login_params: dict, landing: str) -> str:
+    """Cookies failed for state in this frame: check the session sticks before landing."""
+    token = secrets.token_urlsafe(16)
+    store.set("relaunch:" + token, login_params, 10 * 60)
+    return flask_url_for("lti.session_check", t=token, next=landing)
+
+
+@bp.get("/check")
+def session_check():
+    """After a platform-storage launch: land if the session cookie stuck, else offer a new
+    window (a fresh login there has first-party cookies)."""
+    landing = request.args.get("next", "")
+    if current_principal() is not None:
+        safe = landing.startswith("/") and not landing.startswith("//")
+        return redirect(landing if safe else flask_url_for("core.index"))
+    login = store.get("relaunch:" + request.args.get("t", ""))
+    if login is None:
+        abort(401)
+    error = LaunchRejected("session cookie blocked in frame", kind="cookie", status=401,
+                           record={"login": login})  # fmt: skip
+    return _rejected(error)
 
 
 def _rejected(error: LaunchRejected):

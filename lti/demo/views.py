@@ -13,6 +13,8 @@ from lti.state import store
 from plugin.extensions import db
 from plugin.models import School
 
+STORAGE_FRAME = "lti_storage"
+
 
 @bp.get("/")
 def index():
@@ -31,10 +33,11 @@ def start():
     launch_url = url_for("lti.launch", _external=False)
     params = demo.login_start_params(school, user, _public(launch_url))
     db.session.commit()
-    login_url = url_for("lti.oidc_login") + "?" + urlencode(params)
     if request.form.get("frame"):
-        return _in_frame(_public(login_url), school)
-    return redirect(login_url)
+        # Like Canvas: a hidden frame on the platform's auth origin offers LTI platform storage.
+        params["lti_storage_target"] = STORAGE_FRAME
+        return _in_frame(_public(url_for("lti.oidc_login") + "?" + urlencode(params)), school)
+    return redirect(url_for("lti.oidc_login") + "?" + urlencode(params))
 
 
 def _in_frame(login_url: str, school: School):
@@ -42,8 +45,9 @@ def _in_frame(login_url: str, school: School):
     host name (localhost vs 127.0.0.1) the frame is cross-site, so only partitioned
     ``SameSite=None; Secure`` cookies keep the session."""
     response = current_app.make_response(
-        render_template("demo/frame.html", login_url=login_url, school=school)
-    )
+        render_template("demo/frame.html", login_url=login_url, school=school,
+                        storage_url=_public(url_for("demo.storage")), storage_name=STORAGE_FRAME)
+    )  # fmt: skip
     public = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -73,6 +77,12 @@ def auth():
     return render_template(
         "demo/post.html", action=args["redirect_uri"], id_token=token, state=args.get("state")
     )
+
+
+@bp.get("/storage")
+def storage():
+    """The platform's storage frame: answers ``lti.put_data``/``lti.get_data`` messages."""
+    return render_template("demo/storage.html")
 
 
 @bp.get("/jwks")

@@ -69,6 +69,11 @@ def login_state(page: str) -> str:
 
 
 def test_platform_storage_round_trip_without_cookies(client, registration, lti_claims):
+    assert _storage_launch(client, lti_claims).startswith("/lti/check?")
+
+
+def _storage_launch(client, lti_claims) -> str:
+    """Login with platform storage, launch without cookies; the session-check URL."""
     state, nonce = _storage_login(client)
     client._cookies.clear()  # the browser keeps no cookie inside the iframe
     token = sign(complete(lti_claims, nonce))
@@ -78,6 +83,26 @@ def test_platform_storage_round_trip_without_cookies(client, registration, lti_c
     second = client.post("/lti/launch", data={"id_token": token, "state": state,
                                                "lti_storage_state": state})  # fmt: skip
     assert second.status_code == 302
+    assert second.headers["Location"].startswith("/lti/check?")
+    return second.headers["Location"]
+
+
+def test_session_that_sticks_lands_after_a_platform_storage_launch(
+    client, registration, lti_claims
+):
+    check = _storage_launch(client, lti_claims)
+    landing = client.get(check)
+    assert landing.status_code == 302
+    assert not landing.headers["Location"].startswith("/lti/")
+
+
+def test_session_that_does_not_stick_offers_a_new_window(client, registration, lti_claims):
+    check = _storage_launch(client, lti_claims)
+    client._cookies.clear()  # the frame kept no session cookie either
+    response = client.get(check)
+    assert response.status_code == 401
+    assert b"lti1p3_new_window=1" in response.data
+    assert b'target="_blank"' in response.data
 
 
 def test_platform_storage_without_the_value_offers_a_new_window(client, registration, lti_claims):
