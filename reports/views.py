@@ -66,6 +66,8 @@ def _group_selection(group: Group):
     if choice:  # the select box sends "2025-M"
         year_text, _sep, moment_raw = choice.partition("-")
         year = int(year_text) if year_text.isdigit() else bad_request(_("Unknown test moment."))
+        if not any((o.school_year, o.moment.value) == (year, moment_raw) for o in moments):
+            year = moment_raw = None  # the subject changed in the form: take its latest moment
     if moment_raw is not None and moment_raw not in Moment.__members__:
         bad_request(_("Unknown test moment."))
     if year is None or moment_raw is None:

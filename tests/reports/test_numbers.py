@@ -227,3 +227,9 @@ def test_an_afname_of_another_group_is_not_found_and_audited(client, world, as_t
         select(AuditEvent.action).where(AuditEvent.object_type == "administration")
     ).all()
     assert actions == ["access_denied"]
+
+
+def test_changing_subject_in_the_form_falls_back_to_its_latest_moment(client, world, as_teacher):
+    url = f"/rapportages/groep/{world.group.id}?vak=rekenen-toets&keuze=2019-E"
+    page = client.get(url).get_data(as_text=True)
+    assert '<dd id="fig-count">4</dd>' in page  # E 2025, the latest moment
