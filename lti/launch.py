@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
-import requests
 from flask import current_app, request
 from pylti1p3.contrib.flask import (
     FlaskCookieService,
@@ -31,6 +30,8 @@ from pylti1p3.launch_data_storage.base import LaunchDataStorage
 
 from lti import claims
 from lti.context import LaunchContext, from_claims
+from lti.errors import LaunchRejected
+from lti.platform_keys import platform_key
 from lti.state import store
 from lti.tool_config import DatabaseToolConf
 
@@ -41,14 +42,6 @@ STATE_TTL = 10 * 60
 LAUNCH_DATA_TTL = 4 * 3600
 ALGORITHMS = ["RS256"]
 LEEWAY = 60
-
-
-class LaunchRejected(Exception):
-    """An invalid login or launch. ``kind`` picks the Dutch explanation shown to the user."""
-
-    def __init__(self, reason: str, kind: str = "invalid", status: int = 400, **extra: Any):
-        super().__init__(reason)
-        self.reason, self.kind, self.status, self.extra = reason, kind, status, extra
 
 
 class NeedsPlatformStorage(Exception):
@@ -166,45 +159,6 @@ def login(launch_url: str) -> tuple[str, dict, IframeCookieService]:
 
 
 # --- Launch -------------------------------------------------------------------------------
-
-
-def fetch_jwks(url: str) -> dict:
-    """The platform's key set. The built-in demo platform is read from the database (the
-    same keys its ``/demo/jwks`` publishes), so a single-worker server needs no request to
-    itself."""
-    from lti.demo import local_jwks
-
-    local = local_jwks(url)
-    if local is not None:
-        return local
-    response = requests.get(url, timeout=5)
-    response.raise_for_status()
-    return response.json()
-
-
-def _jwks_cache_key(url: str) -> str:
-    return "lti-jwks:" + url
-
-
-def platform_key(url: str, kid: str) -> jwt.PyJWK:
-    """The platform's key ``kid``: from the cache, refetched once when the kid is unknown."""
-    from plugin.extensions import cache
-
-    for refresh in (False, True):
-        keyset = None if refresh else cache.get(_jwks_cache_key(url))
-        if keyset is None:
-            try:
-                keyset = fetch_jwks(url)
-            except (requests.RequestException, ValueError) as error:
-                raise LaunchRejected(f"JWKS {url} unavailable: {error}", status=502) from error
-            cache.set(_jwks_cache_key(url), keyset, timeout=3600)
-        for key in keyset.get("keys", []) if isinstance(keyset, dict) else []:
-            if key.get("kid") == kid:
-                try:
-                    return jwt.PyJWK(key, algorithm="RS256")
-                except jwt.PyJWTError as error:
-                    raise LaunchRejected(f"unusable platform key {kid}: {error}") from error
-    raise LaunchRejected(f"unknown kid {kid!r}")
 
 
 class ToolMessageLaunch(FlaskMessageLaunch):

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from jwt.algorithms import RSAAlgorithm
 
-from lti import claims, launch, services
+from lti import claims, platform_keys, services
 from plugin.extensions import cache
 
 KEYS = Path(__file__).resolve().parent.parent / "keys"
@@ -40,17 +40,17 @@ def platform_jwks(monkeypatch):
     """The platform's JWKS endpoint, mocked; counts fetches. Each test starts uncached."""
     keyset = {"keys": [public_jwk()]}
     fetches: list[str] = []
-    real_fetch = launch.fetch_jwks
+    real_fetch = platform_keys.fetch_jwks
 
     def fake_fetch(url: str) -> dict:
         fetches.append(url)
         if url.startswith("http://localhost/demo/"):
             return real_fetch(url)  # the built-in demo platform: its keys are in the database
         if url != JWKS_URL:
-            raise launch.requests.ConnectionError(url)
+            raise platform_keys.requests.ConnectionError(url)
         return keyset
 
-    monkeypatch.setattr(launch, "fetch_jwks", fake_fetch)
+    monkeypatch.setattr(platform_keys, "fetch_jwks", fake_fetch)
     cache.clear()
     yield {"keyset": keyset, "fetches": fetches}
     cache.clear()

@@ -13,7 +13,7 @@ from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration as PlatformRegistration
 from lti1p3platform.request import Request
 
-from lti import claims, launch, services
+from lti import claims, platform_keys, services
 from plugin.auth import Role
 from tests.lti.conftest import private_pem
 
@@ -68,7 +68,7 @@ def platform(school, monkeypatch):
         auth_token_url=ISSUER + "/token", jwks_url=ISSUER + "/jwks",
     )  # fmt: skip
     services.add_deployment(ours, "school-deployment-9", school)
-    monkeypatch.setattr(launch, "fetch_jwks", lambda url: {"keys": registration.get_jwks()})
+    monkeypatch.setattr(platform_keys, "fetch_jwks", lambda url: {"keys": registration.get_jwks()})
     return PlatformConf(registration=registration)
 
 
