@@ -118,8 +118,8 @@ def progress(
         low_label, [p[0] if p else None for p in band], fill=True, show_dots=False,
         stroke_style={"width": 1},
     )  # fmt: skip
-    chart.add(mean, list(means), show_dots=False, stroke_style={"width": 2, "dasharray": "6,4"})
-    chart.add(pupil, list(scores), stroke_style={"width": 4}, dots_size=5)
+    chart.add(mean, list(means), show_dots=False, stroke_style={"width": "2px", "dasharray": "6,4"})
+    chart.add(pupil, list(scores), stroke_style={"width": "4px"}, dots_size=5)
     colors = (BAND_COLOR, "#ffffff", "#5b6673", "#00529b")
     chart.style = Style(**{**STYLE.__dict__, "colors": colors})
     return _svg(chart)
