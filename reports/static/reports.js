@@ -2,7 +2,4 @@
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.addEventListener("click", function () { window.print(); });
 });
-// Selection forms submit as soon as a choice changes; the submit button stays for keyboards.
-document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
-  select.addEventListener("change", function () { select.form.submit(); });
-});
+// Selection forms do not submit on change (WCAG 3.2.2): the user presses "Tonen".
