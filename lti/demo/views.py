@@ -37,7 +37,9 @@ def start():
         # Like Canvas: a hidden frame on the platform's auth origin offers LTI platform storage.
         params["lti_storage_target"] = STORAGE_FRAME
         return _in_frame(_public(url_for("lti.oidc_login") + "?" + urlencode(params)), school)
-    return redirect(url_for("lti.oidc_login") + "?" + urlencode(params))
+    # The tool's public address, even when this page was opened under another host name:
+    # the state cookie must be set where the launch arrives.
+    return redirect(_public(url_for("lti.oidc_login") + "?" + urlencode(params)))
 
 
 def _in_frame(login_url: str, school: School):
