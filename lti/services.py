@@ -213,9 +213,8 @@ def tool_configuration(public_url: Callable[..., str]) -> dict[str, Any]:
         "target_link_uri": launch,
         "redirect_uris": [launch],
         "jwks_uri": public_url("lti.jwks"),
-        "dynamic_registration_url": public_url("lti.register")
-        if _has_endpoint("lti.register")
-        else None,
+        "dynamic_registration": "flask --app wsgi lti registration-url --school NAME "
+        "prints a one-time registration URL to paste into the platform",
         "deep_linking_url": launch,
         "domain": urlsplit(launch).netloc,
         "scopes": [claims.SCOPE_NRPS],

@@ -137,7 +137,7 @@ def session_check():
     window (a fresh login there has first-party cookies)."""
     landing = request.args.get("next", "")
     if current_principal() is not None:
-        safe = landing.startswith("/") and not landing.startswith("//")
+        safe = landing.startswith("/") and not landing.startswith(("//", "/\\"))
         return redirect(landing if safe else flask_url_for("core.index"))
     login = store.get("relaunch:" + request.args.get("t", ""))
     if login is None:

@@ -4,6 +4,7 @@ platform offers it, a new window as the last resort, and frame-ancestors for the
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -123,3 +124,10 @@ def test_new_window_login_works_like_a_first_login(client, registration, lti_cla
     token = sign(complete(lti_claims | {claims.ROLES: [claims.ROLE_LEARNER]}, login["nonce"]))
     response = client.post("/lti/launch", data={"id_token": token, "state": login["state"]})
     assert response.status_code == 302
+
+
+def test_session_check_never_redirects_off_site(client, registration, lti_claims):
+    token = parse_qs(urlsplit(_storage_launch(client, lti_claims)).query)["t"][0]
+    for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        response = client.get("/lti/check", query_string={"t": token, "next": evil})
+        assert response.headers["Location"] == "/"
