@@ -14,7 +14,6 @@ from pylti1p3.registration import Registration as PyltiRegistration
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import select
 
-from lti import keys
 from lti.models import Deployment, Registration
 from plugin.extensions import db
 
@@ -44,7 +43,7 @@ def find_deployment(issuer: str, client_id: str, deployment_id: str) -> Deployme
 
 
 class DatabaseToolConf(ToolConfAbstract):
-    """Registrations from the database; the tool's key from :mod:`lti.keys`."""
+    """Registrations from the database."""
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -68,7 +67,9 @@ class DatabaseToolConf(ToolConfAbstract):
 
 
 def to_pylti(registration: Registration) -> PyltiRegistration:
-    key = keys.current_key()
+    """The registration as pylti1p3 sees it. The tool's own key is left out: pylti1p3 only
+    needs it for its service connector, and the roster sync and deep-linking responses sign
+    with :mod:`lti.keys` themselves (loading an RSA key on every login costs tens of ms)."""
     return (
         PyltiRegistration()
         .set_issuer(registration.issuer)
@@ -77,6 +78,4 @@ def to_pylti(registration: Registration) -> PyltiRegistration:
         .set_auth_token_url(registration.auth_token_url)
         .set_auth_audience(registration.auth_audience or registration.auth_token_url)
         .set_key_set_url(registration.jwks_url)
-        .set_tool_private_key(key.private_pem)
-        .set_tool_public_key(keys.public_pem(key))
     )
