@@ -95,3 +95,10 @@ def test_demo_routes_do_not_exist_when_disabled(database_url):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.no_db
+def test_production_has_no_demo_routes(database_url):
+    app = make_app(database_url, APP_ENV="production", PUBLIC_BASE_URL="https://lvs.example")
+    assert app.config["DEMO_PLATFORM"] is False
+    assert not [rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/demo")]
