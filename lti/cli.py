@@ -8,6 +8,8 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lti import claims, keys, services
 from plugin.extensions import db
@@ -39,8 +41,9 @@ def register(app: Flask) -> None:
             target = services.school_named(school)
             services.add_deployment(registration, deployment_id, target)
             db.session.commit()
-        click.echo(f"Registered {registration.issuer} (client {registration.client_id}), "
-                   f"deployment {deployment_id} → {target.name}.")  # fmt: skip
+        click.echo(_("Registered %(issuer)s (client %(client)s), deployment %(deployment)s for "
+                     "%(school)s.", issuer=registration.issuer, client=registration.client_id,
+                     deployment=deployment_id, school=target.name))  # fmt: skip
 
     @group.command("list-platforms")
     def list_platforms() -> None:
@@ -58,8 +61,9 @@ def register(app: Flask) -> None:
         count = services.remove_registration(issuer, client_id)
         db.session.commit()
         if not count:
-            raise click.ClickException(f"No registration for {issuer}.")
-        click.echo(f"Removed {count} registration(s).")
+            raise click.ClickException(_("No registration for %(issuer)s.", issuer=issuer))
+        click.echo(ngettext("Removed %(num)d registration.", "Removed %(num)d registrations.",
+                            count))  # fmt: skip
 
     @group.command("export")
     @click.argument("output", type=click.File("w"), default="-")
@@ -75,7 +79,8 @@ def register(app: Flask) -> None:
         with _errors():
             count = services.import_registrations(json.load(source))
             db.session.commit()
-        click.echo(f"Imported {count} registration(s).")
+        click.echo(ngettext("Imported %(num)d registration.", "Imported %(num)d registrations.",
+                            count))  # fmt: skip
 
     @group.command("registration-url")
     @click.option("--school", required=True, help="School the new deployment belongs to.")
@@ -95,7 +100,7 @@ def register(app: Flask) -> None:
         """Start signing with a new key; the old one stays published for the grace period."""
         key = keys.rotate_key()
         db.session.commit()
-        click.echo(f"New tool key {key.kid}.")
+        click.echo(_("New tool key %(kid)s.", kid=key.kid))
 
     app.cli.add_command(group)
 
@@ -111,6 +116,6 @@ class _errors:
             return False
         db.session.rollback()
         if isinstance(error, services.RegistrationError | json.JSONDecodeError | KeyError):
-            click.echo(f"Error: {error}", err=True)
+            click.echo(_("Error: %(error)s", error=error), err=True)
             sys.exit(1)
         return False

@@ -30,6 +30,7 @@ def cli(app):
 def test_add_platform_links_existing_school(cli, school):
     result = cli(*ADD, "--school", school.name)
     assert result.exit_code == 0, result.output
+    assert "geregistreerd" in result.output  # the command line speaks Dutch too
     registration = db.session.scalars(select(Registration)).one()
     assert [d.school_id for d in registration.deployments] == [school.id]
 
