@@ -282,6 +282,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected("roles claim is not a list")
         if body.get(claims.MESSAGE_TYPE) not in claims.MESSAGE_TYPES:
             raise LaunchRejected("message type not supported")
+        if body.get(claims.MESSAGE_TYPE) == claims.DEEP_LINKING_REQUEST:
+            settings = body.get(claims.DEEP_LINKING_SETTINGS) or {}
+            if not str(settings.get("deep_link_return_url", "")).startswith(
+                ("https://", "http://")
+            ):
+                raise LaunchRejected("deep linking request without a usable return URL")
         target = body.get(claims.TARGET_LINK_URI)
         login_target = (self._state_record or {}).get("login", {}).get("target_link_uri")
         if not on_this_tool(target) or (login_target and target != login_target):

@@ -85,3 +85,10 @@ def test_pupils_cannot_deep_link(launcher, deep_link_claims):
 def test_picker_without_a_deep_link_request_is_404(launcher, lti_claims):
     launcher(lti_claims)
     assert launcher.client.get("/lti/deep-link").status_code == 404
+
+
+def test_deep_linking_request_without_return_url_is_refused(launcher, deep_link_claims):
+    settings = dict(deep_link_claims[claims.DEEP_LINKING_SETTINGS])
+    del settings["deep_link_return_url"]
+    response = launcher(deep_link_claims | {claims.DEEP_LINKING_SETTINGS: settings})
+    assert response.status_code == 400
