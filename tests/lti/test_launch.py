@@ -125,3 +125,16 @@ def test_staff_account_of_another_school_is_refused_not_crossed(
     assert b"refused-title" in response.data
     staff = db.session.scalars(select(StaffMember)).one()
     assert staff.school_id != other_school.id
+
+
+def test_login_by_form_post_as_moodle_sends_it(client, registration):
+    from tests.lti.conftest import CLIENT_ID, ISSUER, LAUNCH_URL
+
+    form = {"iss": ISSUER, "login_hint": "2", "target_link_uri": LAUNCH_URL,
+            "client_id": CLIENT_ID, "lti_message_hint": "{\"cmid\":7}"}  # fmt: skip
+    response = client.post("/lti/login", data=form)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(ISSUER + "/auth?")
+    assert "lti_message_hint=" in location
+    assert "redirect_uri=http%3A%2F%2Flocalhost%2Flti%2Flaunch" in location
