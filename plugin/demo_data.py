@@ -257,7 +257,7 @@ def _signaling_values() -> None:
             SignalingValue(
                 indicator=ReferenceIndicator.F2_S1, weging_from=low, weging_to=high,
                 percentage=percentage, national_average=59.0,
-                source="placeholder — replace with the Inspectie's published table",
+                source="voorbeeldwaarde — vervang door de gepubliceerde tabel van de Inspectie",
             )
         )  # fmt: skip
 

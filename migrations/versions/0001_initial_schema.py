@@ -36,6 +36,7 @@ def upgrade():
     )
     op.create_table('signaling_value',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=True),
     sa.Column('indicator', sa.Enum('1F', '2F/1S', name='referenceindicator', native_enum=False, length=10), nullable=False),
     sa.Column('weging_from', sa.Float(), nullable=False),
     sa.Column('weging_to', sa.Float(), nullable=False),
@@ -44,8 +45,12 @@ def upgrade():
     sa.Column('source', sa.String(length=200), nullable=False),
     sa.CheckConstraint('percentage BETWEEN 0 AND 100', name=op.f('ck_signaling_value_percentage_range')),
     sa.CheckConstraint('weging_from <= weging_to', name=op.f('ck_signaling_value_weging_range')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_signaling_value_school_id_school'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signaling_value'))
     )
+    with op.batch_alter_table('signaling_value', schema=None) as batch_op:
+        batch_op.create_index('ix_signaling_value_school', ['school_id'], unique=False)
+
     op.create_table('subject',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),

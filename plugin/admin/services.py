@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from plugin.audit import record_event
 from plugin.dashboard.goals import DOMAINS
@@ -161,17 +161,23 @@ def _int(raw: str) -> int:
     return int(raw) if raw.isdigit() else -1
 
 
-def signaling_values() -> list[SignalingValue]:
-    return list(
-        db.session.scalars(
-            select(SignalingValue).order_by(SignalingValue.indicator, SignalingValue.weging_from)
-        )
+def signaling_values(school_id: int) -> list[SignalingValue]:
+    """The table as this school sees it: its own corrections, else the installation's rows."""
+    rows = db.session.scalars(
+        select(SignalingValue)
+        .where(or_(SignalingValue.school_id == school_id, SignalingValue.school_id.is_(None)))
+        .order_by(SignalingValue.school_id.is_(None), SignalingValue.id)
     )
+    seen: dict[tuple, SignalingValue] = {}
+    for row in rows:
+        seen.setdefault((row.indicator, row.weging_from, row.weging_to), row)
+    return sorted(seen.values(), key=lambda row: (row.indicator, row.weging_from))
 
 
-def update_signaling_value(value_id: int, form) -> SignalingValue:
+def update_signaling_value(school_id: int, value_id: int, form) -> SignalingValue:
+    """Correct a value for this school only: an installation row is copied to a school row."""
     row = db.session.get(SignalingValue, value_id)
-    if row is None:
+    if row is None or row.school_id not in (None, school_id):
         raise LookupError(value_id)
     percentage = parse_number(form.get("percentage"), 0, 100, _("The signaling value"))
     national_raw = (form.get("national_average") or "").strip()
@@ -179,6 +185,8 @@ def update_signaling_value(value_id: int, form) -> SignalingValue:
         parse_number(national_raw, 0, 100, _("The national average")) if national_raw else None
     )
     source = (form.get("source") or "").strip()[:200] or row.source
+    if row.school_id is None:
+        row = _own_signaling_row(school_id, row)
     record_event(
         "signaling_value_changed", "signaling_value", row.id,
         old=[row.percentage, row.national_average], new=[percentage, national], source=source,
@@ -186,6 +194,26 @@ def update_signaling_value(value_id: int, form) -> SignalingValue:
     row.percentage, row.national_average, row.source = percentage, national, source
     db.session.flush()
     return row
+
+
+def _own_signaling_row(school_id: int, shared: SignalingValue) -> SignalingValue:
+    own = db.session.scalars(
+        select(SignalingValue).where(
+            SignalingValue.school_id == school_id,
+            SignalingValue.indicator == shared.indicator,
+            SignalingValue.weging_from == shared.weging_from,
+            SignalingValue.weging_to == shared.weging_to,
+        )
+    ).first()
+    if own is None:
+        own = SignalingValue(
+            school_id=school_id, indicator=shared.indicator, weging_from=shared.weging_from,
+            weging_to=shared.weging_to, percentage=shared.percentage,
+            national_average=shared.national_average, source=shared.source,
+        )  # fmt: skip
+        db.session.add(own)
+        db.session.flush()
+    return own
 
 
 def audit_page(school_id: int, page: int) -> tuple[list[AuditEvent], int]:

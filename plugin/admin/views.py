@@ -68,7 +68,7 @@ def index():
         current=[g for g in history if g.superseded_at is None], domains=DOMAINS,
         indicators=list(GoalIndicator), sources=list(GoalSource), states=list(MigrationState),
         contexts=services.contexts(school.id), groups=services.groups(school.id),
-        signaling=services.signaling_values(), school_year=school_year_of(date.today()),
+        signaling=services.signaling_values(school.id), school_year=school_year_of(date.today()),
     )  # fmt: skip
 
 
@@ -119,7 +119,7 @@ def relink(context_id: int):
 def update_signaling(value_id: int):
     """Correct a signaling value from the Inspectorate's published table."""
     try:
-        services.update_signaling_value(value_id, request.form)
+        services.update_signaling_value(_school().id, value_id, request.form)
     except LookupError:
         abort(404)
     except services.Invalid as error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from plugin.extensions import db
 from plugin.models import (
@@ -116,9 +116,14 @@ def current_goals(school_id: int) -> dict[tuple[str, GoalIndicator], SchoolGoal]
 
 
 def signaling_for(school: School) -> dict[ReferenceIndicator, SignalingValue]:
-    """The signaling value per indicator for the school's schoolweging band."""
+    """The signaling value per indicator for the school's schoolweging band; the school's own
+    corrections win over the installation's table."""
     weging = school.schoolweging
-    rows = db.session.scalars(select(SignalingValue).order_by(SignalingValue.weging_from))
+    rows = db.session.scalars(
+        select(SignalingValue)
+        .where(or_(SignalingValue.school_id == school.id, SignalingValue.school_id.is_(None)))
+        .order_by(SignalingValue.school_id.is_(None), SignalingValue.weging_from)
+    )
     found: dict[ReferenceIndicator, SignalingValue] = {}
     for row in rows:
         in_band = weging is None or row.weging_from <= weging < row.weging_to

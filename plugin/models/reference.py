@@ -86,11 +86,17 @@ class ReferenceLevelCut(Base):
 
 class SignalingValue(Base):
     """The Inspectorate's minimum share of pupils at a reference level, per schoolweging band.
-    Kept as data the IB can read and update, since the published table changes."""
+
+    Kept as data, since the published table changes. Rows without a school are the
+    installation's table (loaded by the operator); when an IB corrects a value, the school gets
+    its own row for that band, which wins for that school only. One school's IB can thus never
+    change what another school sees.
+    """
 
     __tablename__ = "signaling_value"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"))
     indicator: Mapped[ReferenceIndicator] = mapped_column(str_enum(ReferenceIndicator, 10))
     weging_from: Mapped[float] = mapped_column(Float, default=0)
     weging_to: Mapped[float] = mapped_column(Float, default=100)
@@ -101,6 +107,7 @@ class SignalingValue(Base):
     __table_args__ = (
         CheckConstraint("percentage BETWEEN 0 AND 100", name="percentage_range"),
         CheckConstraint("weging_from <= weging_to", name="weging_range"),
+        Index("ix_signaling_value_school", "school_id"),
     )
 
 

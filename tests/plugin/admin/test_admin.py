@@ -116,11 +116,39 @@ def test_signaling_values_can_be_corrected(client, ib):
     assert "Landelijk gemiddelde (%)" in page
     form = {"percentage": "55,5", "national_average": "59", "source": "Inspectie 2026"}
     client.post(f"/administratie/signaleringswaarden/{value.id}", data=form)
-    assert (value.percentage, value.source) == (55.5, "Inspectie 2026")
+    own = db.session.scalars(
+        select(SignalingValue).where(SignalingValue.school_id.is_not(None))
+    ).one()
+    assert (own.percentage, own.source, own.weging_from) == (55.5, "Inspectie 2026", 26)
+    assert value.percentage == 54  # the installation's row is untouched
+    page = client.get("/administratie/").get_data(as_text=True)
+    assert "55,5" in page
     form["percentage"] = "-3"
-    client.post(f"/administratie/signaleringswaarden/{value.id}", data=form)
-    assert value.percentage == 55.5
+    client.post(f"/administratie/signaleringswaarden/{own.id}", data=form)
+    assert own.percentage == 55.5
     assert actions() == ["signaling_value_changed"]
+
+
+def test_a_correction_by_one_school_never_changes_another_schools_values(client, ib, school):
+    shared = SignalingValue(indicator=ReferenceIndicator.F1, percentage=85, source="Inspectie")
+    other = SchoolFactory()
+    foreign = SignalingValue(
+        school_id=other.id, indicator=ReferenceIndicator.F1, percentage=80, source="eigen"
+    )
+    db.session.add_all([shared, foreign])
+    db.session.flush()
+    form = {"percentage": "90", "national_average": "", "source": "x"}
+    assert (
+        client.post(f"/administratie/signaleringswaarden/{foreign.id}", data=form).status_code
+        == 404
+    )
+    assert foreign.percentage == 80
+    client.post(f"/administratie/signaleringswaarden/{shared.id}", data=form)
+    assert shared.percentage == 85
+    from plugin.dashboard.goals import signaling_for
+
+    assert signaling_for(school)[ReferenceIndicator.F1].percentage == 90
+    assert signaling_for(other)[ReferenceIndicator.F1].percentage == 80
 
 
 def test_audit_log_shows_only_the_own_school(client, ib, school):
