@@ -20,6 +20,7 @@ ENV_KEYS = (
     "DEMO_PLATFORM",
     "HELP_VIDEO_BASE_URL",
     "LOG_LEVEL",
+    "LTI_KEY_GRACE_DAYS",
 )
 
 
@@ -37,6 +38,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "DEMO_PLATFORM": None,  # None = on in development, off in production
         "HELP_VIDEO_BASE_URL": None,
         "LOG_LEVEL": "INFO",
+        "LTI_KEY_GRACE_DAYS": 7,
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
@@ -57,6 +59,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     settings: dict[str, Any] = {key: environ[key] for key in ENV_KEYS if environ.get(key)}
+    if "LTI_KEY_GRACE_DAYS" in settings:
+        settings["LTI_KEY_GRACE_DAYS"] = int(settings["LTI_KEY_GRACE_DAYS"])
     if "DEMO_PLATFORM" in settings:
         settings["DEMO_PLATFORM"] = settings["DEMO_PLATFORM"].lower() in {"1", "true", "yes", "on"}
     return settings

@@ -23,8 +23,11 @@ from plugin.models import (
     NationalReference,
     Pupil,
     Result,
+    School,
+    Subject,
     Test,
 )
+from plugin.periods import school_year_label
 from reports import growth
 from reports.services import LEVELS, moment_rank, scored_results, to_score
 
@@ -127,10 +130,8 @@ def cross_section(school_id: int, school_year: int, moment: Moment) -> dict[tupl
     return dict(cells)
 
 
-def add_growth(
-    cells: dict[tuple[int, int], Cell], school_id: int, school_year: int, moment: Moment
-) -> None:
-    """Median growth per group and subject into the (group, subject) cells of this moment."""
+def _growth_rows(school_id: int, school_year: int, moment: Moment):
+    """(group, subject, scored result) for every result of the school at this moment."""
     scored = scored_results(None, select(Pupil.id).where(Pupil.school_id == school_id))
     rows = db.session.execute(
         select(Enrolment.group_id, scored)
@@ -140,17 +141,49 @@ def add_growth(
         )
         .where(scored.c.school_year == school_year, scored.c.moment == moment.value)
     )
-    growths: dict[tuple[int, int], list[float]] = defaultdict(list)
     for row in rows:
-        score = to_score(row)
+        yield row.group_id, row.subject_id, to_score(row)
+
+
+def add_growth(
+    cells: dict[tuple[int, int], Cell], school_id: int, school_year: int, moment: Moment
+) -> None:
+    """Median growth per group and subject into the (group, subject) cells of this moment."""
+    growths: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for group_id, subject_id, score in _growth_rows(school_id, school_year, moment):
         if score.growth is None:
             continue
-        key = (row.group_id, row.subject_id)
+        key = (group_id, subject_id)
         growths[key].append(score.growth)
         if score.judgement is not None:
             cells.setdefault(key, Cell()).growth_counts[score.judgement] += 1
     for key, values in growths.items():
         cells.setdefault(key, Cell()).median_growth = growth.median(values)
+
+
+def school_growth_by_domain(school: School) -> tuple[dict[str, float], str | None]:
+    """The school's median growth per reference domain at its latest moment with results.
+
+    Registered as the dashboard's growth measure, so the IB dashboard can show median-growth
+    goals without the core importing the growth model.
+    """
+    moments = school_moments(school.id)
+    if not moments:
+        return {}, None
+    year, moment = moments[-1]
+    domains = dict(
+        db.session.execute(
+            select(Subject.id, Subject.reference_domain).where(
+                Subject.reference_domain.is_not(None)
+            )
+        ).all()
+    )
+    growths: dict[str, list[float]] = defaultdict(list)
+    for _group, subject_id, score in _growth_rows(school.id, year, moment):
+        if score.growth is not None and subject_id in domains:
+            growths[domains[subject_id]].append(score.growth)
+    label = f"{moment.value} {school_year_label(year)}"
+    return {domain: growth.median(values) for domain, values in growths.items()}, label
 
 
 @dataclass(frozen=True)

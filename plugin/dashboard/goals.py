@@ -9,8 +9,10 @@ the school's schoolweging (all three are data, never constants in code).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import Flask, current_app
 from sqlalchemy import case, func, or_, select
 
 from plugin.extensions import db
@@ -151,3 +153,48 @@ def goal_states(school: School) -> list[DomainState]:
                 )
             )  # fmt: skip
     return states
+
+
+GROWTH_MEASURE_KEY = "lib_growth_measure"
+
+
+@dataclass(frozen=True)
+class GrowthGoalState:
+    """A median-growth goal of one domain against the school's measured median growth."""
+
+    domain: str
+    goal: float
+    measured: float | None
+    moment_label: str | None
+
+    @property
+    def meets_goal(self) -> bool | None:
+        return None if self.measured is None else self.measured >= self.goal
+
+
+GrowthMeasure = Callable[[School], tuple[dict[str, float], str | None]]
+
+
+def register_growth_measure(app: Flask, measure: GrowthMeasure) -> None:
+    """Let the reports package measure the school's median growth per domain.
+
+    The growth model lives in ``reports`` and the core never imports it; without a registered
+    measure the dashboard shows the goals with no measured value.
+    """
+    app.extensions[GROWTH_MEASURE_KEY] = measure
+
+
+def growth_goal_states(school: School) -> list[GrowthGoalState]:
+    goals = {
+        domain: goal.target
+        for (domain, indicator), goal in current_goals(school.id).items()
+        if indicator is GoalIndicator.MEDIAN_GROWTH
+    }
+    if not goals:
+        return []
+    measure = current_app.extensions.get(GROWTH_MEASURE_KEY)
+    measured, label = measure(school) if measure else ({}, None)
+    return [
+        GrowthGoalState(domain, goal, measured.get(domain), label)
+        for domain, goal in sorted(goals.items(), key=lambda item: DOMAINS.index(item[0]))
+    ]

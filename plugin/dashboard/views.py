@@ -36,8 +36,11 @@ def index():
             "dashboard/pupil.html", examples_url=optional_url("instructions.digibord_index")
         )
     data = services.overview(principal, today())
-    states = goals.goal_states(data.school) if principal.can(Permission.VIEW_SCHOOL_REPORT) else []
+    school_view = principal.can(Permission.VIEW_SCHOOL_REPORT)
+    states = goals.goal_states(data.school) if school_view else []
+    growth_states = goals.growth_goal_states(data.school) if school_view else []
     return render_template(
-        "dashboard/index.html", data=data, states=states, Status=services.Status,
+        "dashboard/index.html", data=data, states=states, growth_states=growth_states,
+        Status=services.Status,
         optional_url=optional_url,
     )  # fmt: skip

@@ -233,3 +233,26 @@ def test_changing_subject_in_the_form_falls_back_to_its_latest_moment(client, wo
     url = f"/rapportages/groep/{world.group.id}?vak=rekenen-toets&keuze=2019-E"
     page = client.get(url).get_data(as_text=True)
     assert '<dd id="fig-count">4</dd>' in page  # E 2025, the latest moment
+
+
+def test_the_ib_dashboard_shows_the_median_growth_goal_against_the_latest_moment(
+    client, world, as_ib
+):
+    """Latest moment with results is E 2025: growth 10, 12, 1 and -1 → median 5,5 < goal 6."""
+    from plugin.extensions import db
+    from plugin.models import GoalIndicator, SchoolGoal
+
+    db.session.add(SchoolGoal(school_id=world.school.id, school_year=2025, domain="rekenen",
+                              indicator=GoalIndicator.MEDIAN_GROWTH, target=6.0))  # fmt: skip
+    db.session.flush()
+    page = client.get("/dashboard").get_data(as_text=True)
+    table = re.search(r'id="growth-goal-state">(.*?)</table>', page, re.S).group(1)
+    row = re.search(r'data-domain="rekenen">(.*?)</tr>', table, re.S).group(1)
+    assert "E 2025-2026" in row
+    assert "5,5" in row
+    assert "6,0" in row
+    assert "doel niet gehaald" in row
+
+
+def test_without_growth_goals_the_dashboard_shows_no_growth_table(client, world, as_ib):
+    assert 'id="growth-goal-state"' not in client.get("/dashboard").get_data(as_text=True)
