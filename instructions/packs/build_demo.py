@@ -1,5 +1,5 @@
 """Write the demo pack's test files (items, answer keys, conversion tables) from the synthetic
-demo data's own formulas, so the pack and ``plugin/demo_data.py`` always agree.
+demo data's own formulas, so the pack and ``plugin/demo_reference.py`` always agree.
 
 Run: ``.venv/bin/python -m instructions.packs.build_demo`` (rewrites ``packs/demo/tests/``).
 The other demo files (instructions, manuals, example items) are written by hand.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plugin.demo_data import (
+from plugin.demo_reference import (
     ITEMS_PER_PAPER_TEST,
     MOMENT_ORDER,
     SUBJECTS,
@@ -24,7 +24,7 @@ HEADER = "# SYNTHETISCHE DEMO-INHOUD: verzonnen antwoorden en omzettabellen, gee
 
 
 def answer(number: int, level: int) -> str:
-    """The demo data's answer key: the same formula as ``plugin.demo_data._test``."""
+    """The demo data's answer key: the same formula as ``plugin.demo_reference._test``."""
     return "ABCD"[(number * 7 + level) % 4]
 
 

@@ -65,9 +65,9 @@ def test_a_teacher_of_another_group_cannot_tick(client, prepared, login, school)
 
 
 def test_the_demo_pack_gives_every_test_instructions(client, login, school):
-    from plugin.demo_data import Built, _reference_content
+    from plugin.demo_reference import Built, load_reference_content
 
-    _reference_content(Built())
+    load_reference_content(Built())
     load_pack(read_pack(DEMO_PACK))
     login(role=Role.LEERKRACHT, school=school)
     for code in ("rekenen-wiskunde-M3", "taalverzorging-B8", "technisch-lezen-E7"):

@@ -57,9 +57,9 @@ def test_load_of_a_good_pack_reports_what_it_loaded(app, pack_dir):
 
 def test_the_setup_hook_loads_the_demo_pack_once(app):
     from instructions.cli import _load_demo_pack
-    from plugin.demo_data import Built, _reference_content
+    from plugin.demo_reference import Built, load_reference_content
 
-    _reference_content(Built())
+    load_reference_content(Built())
     with app.test_request_context():
         _load_demo_pack()
         documents = count(ContentDocument)

@@ -223,9 +223,9 @@ def test_a_pack_that_would_break_scored_answers_loads_nothing(pack_dir, scoring_
 
 def test_the_demo_pack_agrees_with_the_demo_data():
     """Loading the demo pack over the demo data's tests changes no answer or conversion."""
-    from plugin.demo_data import Built, _reference_content
+    from plugin.demo_reference import Built, load_reference_content
 
-    _reference_content(Built())
+    load_reference_content(Built())
     db.session.flush()
 
     def snapshot():

@@ -6,7 +6,8 @@ from statistics import mean
 import pytest
 from sqlalchemy import func, select
 
-from plugin.demo_data import MOMENT_MEANS, load_demo_data
+from plugin.demo_data import load_demo_data
+from plugin.demo_reference import MOMENT_MEANS
 from plugin.extensions import db
 from plugin.models import (
     Administration,
