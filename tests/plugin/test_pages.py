@@ -11,7 +11,7 @@ def test_landing_page_explains_the_tool_in_dutch(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<html lang="nl">' in page
-    assert "via de tegel in uw schoolplatform" in page
+    assert "via de tegel in het schoolplatform" in page
     assert 'href="#main"' in page  # skip link
     assert "<main" in page
 

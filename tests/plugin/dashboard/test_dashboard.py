@@ -83,7 +83,7 @@ def test_teacher_without_groups_is_told_how_to_link(client, login, setup):
     lonely = StaffFactory(school=setup["school"])
     login(role=Role.LEERKRACHT, school=setup["school"], staff=lonely)
     page = client.get("/dashboard").get_data(as_text=True)
-    assert "nog geen groepen aan u gekoppeld" in page
+    assert "nog geen groepen aan jou gekoppeld" in page
 
 
 def test_ib_sees_every_group_and_the_goals(client, login, setup):
