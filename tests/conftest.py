@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,14 +32,16 @@ def _backend() -> str:
     return "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def fresh_database(prefix: str, sqlite_path: Path) -> Iterator[str]:
+    """A database of its own: a SQLite file, or (with ``TEST_DATABASE_URL``) a uniquely named
+    PostgreSQL database, created here and dropped afterwards so nothing is left behind."""
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        yield f"sqlite:///{sqlite_path}"
         return
     server_url = normalise_database_url(server_url)
-    name = f"lib_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -50,6 +53,12 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    with fresh_database("lib_test", tmp_path_factory.mktemp("db") / "test.sqlite") as url:
+        yield url
 
 
 class IsolatedClient(FlaskClient):

@@ -6,17 +6,15 @@ and Redis db 15 (``TEST_REDIS_URL``)."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 import redis
 import requests
-import sqlalchemy as sa
 
-from plugin.config import normalise_database_url
 from tests.browser.live import LiveServer, flask_command, free_port, server_env
+from tests.conftest import fresh_database
 from tests.lti.forms import forms
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -42,21 +40,8 @@ def _clean(client: redis.Redis | None) -> None:
 
 @pytest.fixture
 def shared_database(tmp_path) -> Iterator[str]:
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'shared.sqlite'}"
-        return
-    server = normalise_database_url(server)
-    name = f"lib_mp_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_database("lib_mp", tmp_path / "shared.sqlite") as url:
+        yield url
 
 
 class Browser:
