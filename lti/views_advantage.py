@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import abort, g, render_template, request, session
+from flask import abort, render_template, request, session
 
 from lti import deep_linking
 from lti.state import store
 from lti.views import LAUNCH_SESSION_KEY, bp
 from plugin.auth import Permission, require_permission
 from plugin.extensions import db
+from plugin.web import allow_framing_by
 
 
 @bp.route("/deep-link", methods=["GET", "POST"])
@@ -46,11 +47,10 @@ def register():
     from lti import dynamic_registration as dynreg
     from lti.views import log, public_url
 
-    # The platform frames this page before it is registered: allow its origin for this
-    # response (plugin.web builds frame-ancestors from g.frame_ancestors when set).
+    # The platform frames this page before it is registered: allow its origin for this response.
     parts = urlsplit(request.args.get("openid_configuration", ""))
     if parts.scheme in {"http", "https"} and parts.netloc:
-        g.frame_ancestors = f"'self' {parts.scheme}://{parts.netloc}"
+        allow_framing_by(f"{parts.scheme}://{parts.netloc}")
     try:
         registration = dynreg.register(
             request.args.get("code", ""), request.args.get("openid_configuration", ""),

@@ -43,16 +43,20 @@ def frame_ancestor_provider(app: Flask, provider: Callable[[], list[str]]) -> No
     app.extensions.setdefault(FRAME_ANCESTORS_KEY, []).append(provider)
 
 
+def allow_framing_by(origin: str) -> None:
+    """Let ``origin`` frame this one response too (e.g. a platform that is registering and so
+    is not among the registered platforms yet)."""
+    g.setdefault("extra_frame_origins", []).append(origin)
+
+
 def _frame_ancestors() -> str:
-    if "frame_ancestors" not in g:
-        origins = ["'self'"]
-        for provider in current_app.extensions.get(FRAME_ANCESTORS_KEY, []):
-            try:
-                origins.extend(provider())
-            except Exception:  # noqa: BLE001 - a broken provider must not break every page
-                current_app.logger.exception("frame-ancestors provider failed")
-        g.frame_ancestors = " ".join(dict.fromkeys(origins))
-    return g.frame_ancestors
+    origins = ["'self'", *g.get("extra_frame_origins", [])]
+    for provider in current_app.extensions.get(FRAME_ANCESTORS_KEY, []):
+        try:
+            origins.extend(provider())
+        except Exception:  # noqa: BLE001 - a broken provider must not break every page
+            current_app.logger.exception("frame-ancestors provider failed")
+    return " ".join(dict.fromkeys(origins))
 
 
 def register(app: Flask) -> None:
@@ -73,11 +77,14 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        # Only pages are framed by a platform; static files, JSON, CSV and SVG need no lookup
+        # of the registered platforms (it is a query), so they get 'self'.
+        ancestors = _frame_ancestors() if response.mimetype == "text/html" else "'self'"
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             "script-src 'self'; form-action 'self' *; base-uri 'self'; object-src 'none'; "
-            f"frame-ancestors {_frame_ancestors()}",
+            f"frame-ancestors {ancestors}",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

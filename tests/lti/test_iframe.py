@@ -131,3 +131,23 @@ def test_session_check_never_redirects_off_site(client, registration, lti_claims
     for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
         response = client.get("/lti/check", query_string={"t": token, "next": evil})
         assert response.headers["Location"] == "/"
+
+
+def test_only_pages_look_up_the_platforms_that_may_frame_them(client, registration):
+    """A style sheet is never framed: it gets 'self' without a query for the registrations."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get("/static/css/app.css")
+        response.close()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    policy = response.headers["Content-Security-Policy"]
+    assert re.search(r"frame-ancestors ([^;]*)", policy).group(1) == "'self'"
+    assert statements == []
