@@ -54,7 +54,6 @@ def start_administration():
         return redirect(url_for(".administrations"))
     administration = services.find_or_create_administration(group, test, date.today())
     record_event("administration_started", "administration", administration.id)
-    db.session.commit()
     return redirect(url_for(".preparation", administration_id=administration.id))
 
 
@@ -83,7 +82,6 @@ def tick(administration_id: int, step: str):
     data = request.get_json(silent=True) if wants_json else request.form
     done = str((data or {}).get("done", "")).lower() in {"1", "true", "on", "yes"}
     row = services.set_tick(administration, step, done, require_principal())
-    db.session.commit()
     if wants_json:
         return jsonify(step=step, done=row is not None, by=row.ticked_by if row else None)
     return redirect(url_for(".preparation", administration_id=administration.id) + f"#{step}")
@@ -95,7 +93,6 @@ def score(administration_id: int):
     """The answer key as a grid of pupils × items; every cell saves itself."""
     administration = _paper(_load_administration(administration_id))
     record_event("scoring_viewed", "administration", administration.id)
-    db.session.commit()
     report_url = _report_url(administration)
     return render_template(
         "instructions/scoring.html", administration=administration,
@@ -144,7 +141,6 @@ def save_cell(administration_id: int):
                     "saved answer. Check it and enter yours again if needed."),
             current=_cell(stale.current),
         ), 409  # fmt: skip
-    db.session.commit()
     return jsonify(cell=_cell(row), raw_score=scoring.raw_score(administration, change.pupil_id))
 
 
@@ -165,7 +161,6 @@ def finish(administration_id: int):
         db.session.rollback()
         flash(_("The conversion table of this test is incomplete; nothing was saved."), "error")
         return redirect(url_for(".score", administration_id=administration_id))
-    db.session.commit()
     message = ngettext(
         "Scoring finished: %(num)s result saved.", "Scoring finished: %(num)s results saved.", count
     )
@@ -179,7 +174,6 @@ def analysis(administration_id: int):
     """Share correct per item for the group, the weakest items first."""
     administration = _paper(_load_administration(administration_id))
     record_event("item_analysis_viewed", "administration", administration.id)
-    db.session.commit()
     report_url = _report_url(administration)
     return render_template(
         "instructions/analysis.html", administration=administration,

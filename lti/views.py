@@ -43,7 +43,6 @@ def public_url(endpoint: str, **values) -> str:
 def jwks():
     """The tool's public keys (current and recently retired)."""
     published = keys.published_keys()
-    db.session.commit()
     response = jsonify(keys=published)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
@@ -64,7 +63,6 @@ def oidc_login():
     except LaunchRejected as error:
         return _rejected(error)
     store.purge_expired()
-    db.session.commit()
     if record["login"].get("lti_storage_target"):
         response = current_app.make_response(
             render_template("lti/storage_put.html", auth_url=auth_url, record=record,
@@ -85,7 +83,6 @@ def launch():
         ctx = validated.context
         deployment, role, principal, group = _admit(ctx)
     except NeedsPlatformStorage as need:
-        db.session.commit()
         return render_template(
             "lti/storage_get.html", form=launch_form(), state=need.state,
             target=need.record["login"]["lti_storage_target"],
@@ -105,7 +102,6 @@ def launch():
     landing = services.landing_url(ctx)
     if validated.via_storage:
         landing = _session_check_url(validated.login, landing)
-    db.session.commit()
     return redirect(landing)
 
 

@@ -33,7 +33,6 @@ def deep_link():
         abort(400)
     token = deep_linking.response_token(pending, choice)
     store.pop("dl:" + launch_id)
-    db.session.commit()
     return render_template(
         "lti/autopost.html",
         action=pending["settings"]["deep_link_return_url"],
@@ -60,5 +59,4 @@ def register():
         db.session.rollback()
         log.warning("dynamic registration refused: %s", error)
         return render_template("lti/registered.html", ok=False), 400
-    db.session.commit()
     return render_template("lti/registered.html", ok=True, registration=registration)

@@ -29,9 +29,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from plugin import cli, errors, web
+    from plugin import cli, errors, unit_of_work, web
 
     errors.register(app)
+    unit_of_work.register(app)
     web.register(app)
     cli.register(app)
     return app

@@ -4,7 +4,8 @@ At launch the LTI roles become a :class:`Role`, and the role a set of :class:`Pe
 resulting :class:`Principal` lives in the session. Views declare what they need with
 :func:`require_permission`; objects are loaded through :func:`load_group_or_404` and
 :func:`load_pupil_or_404`, which answer 404 (never 403, to leak no existence) for anything
-outside the principal's school or groups, and write the attempt to the audit log.
+outside the principal's school or groups, and write the attempt to the audit log
+(:func:`refuse`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import enum
 import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import abort, g, session
 from sqlalchemy import Select, select
@@ -21,6 +22,7 @@ from sqlalchemy import Select, select
 from plugin.audit import record_event
 from plugin.extensions import db
 from plugin.models import Enrolment, Group, Pupil, TeacherGroup
+from plugin.unit_of_work import commit_separately
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,10 +158,13 @@ def visible_pupil_ids(principal: Principal) -> Select:
     return select(Enrolment.pupil_id).where(Enrolment.group_id.in_(visible_group_ids(principal)))
 
 
-def _deny(object_type: str, object_id: int) -> None:
-    """Audit the refused attempt (committed now: the request is about to be aborted)."""
-    record_event("access_denied", object_type, object_id)
-    db.session.commit()
+def refuse(object_type: str, object_id: int | None, **detail: Any) -> NoReturn:
+    """Answer 404 for an object out of reach, and audit the attempt.
+
+    The audit row is committed in a transaction of its own (the request is rolled back), so a
+    refusal leaves exactly that one row and nothing else.
+    """
+    commit_separately(lambda: record_event("access_denied", object_type, object_id, **detail))
     abort(404)
 
 
@@ -169,7 +174,7 @@ def load_group_or_404(group_id: int) -> Group:
         select(Group).where(Group.id == group_id, Group.id.in_(visible_group_ids(principal)))
     ).scalar_one_or_none()
     if group is None:
-        _deny("group", group_id)
+        refuse("group", group_id)
     return group
 
 
@@ -183,5 +188,5 @@ def load_pupil_or_404(pupil_id: int) -> Pupil:
         )
     ).scalar_one_or_none()
     if pupil is None:
-        _deny("pupil", pupil_id)
+        refuse("pupil", pupil_id)
     return pupil

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from plugin.audit import record_event
-from plugin.auth import Permission, load_group_or_404, require_permission, require_principal
+from plugin.auth import (
+    Permission,
+    load_group_or_404,
+    refuse,
+    require_permission,
+    require_principal,
+)
 from plugin.dashboard.goals import current_goals, goal_states
 from plugin.extensions import cache, db
 from plugin.models import GoalIndicator, Level, Moment, Pupil, School
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, school_services, services
 from reports.export import csv_response
-from reports.views import _int_arg, bad_request, committed
+from reports.views import _int_arg, bad_request
 
 
 def _school_selection(school_id: int) -> tuple[int | None, Moment | None, list]:
@@ -56,10 +62,10 @@ def school():
     school = db.get_or_404(School, principal.school_id)
     data = _school_data(school)
     record_event("view_school_report", "school", school.id, school_year=data["year"])
-    return committed(render_template(
+    return render_template(
         "reports/school.html", school=school, charts=_school_charts(data), Level=Level,
         school_year_label=school_year_label, **data,
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 def _school_charts(data) -> dict[str, str]:
@@ -137,7 +143,7 @@ def school_csv():
                  *[cell.levels[level] for level in Level], cell.median_growth]
             )  # fmt: skip
     label = f"{data['moment'].value}{data['year']}" if data["year"] else "leeg"
-    return committed(csv_response(f"schoolrapport-{label}.csv", header, rows))
+    return csv_response(f"schoolrapport-{label}.csv", header, rows)
 
 
 def _category_selection(group_id: int):
@@ -148,9 +154,7 @@ def _category_selection(group_id: int):
     option = next((o for o in options if o.administration_id == chosen), None)
     if chosen is not None and option is None:
         # Not an afname of this group's pupils: refuse like the loaders do (404, audited).
-        record_event("access_denied", "administration", chosen, group=group.id)
-        db.session.commit()
-        abort(404)
+        refuse("administration", chosen, group=group.id)
     option = option or (options[0] if options else None)
     profiles = category_services.profiles([option.administration_id], pupil_ids) if option else {}
     names = dict(db.session.execute(select(Pupil.id, Pupil.display_name).where(
@@ -181,11 +185,11 @@ def categories(group_id: int):
                 (_("Whole test"), [_round(combined.total.percentage)] * len(names)),
             ],
         )  # fmt: skip
-    return committed(render_template(
+    return render_template(
         "reports/categories.html", group=group, options=options, option=option, pupils=pupils,
         combined=combined, chart=chart, rules=category_services,
         school_year_label=school_year_label,
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 @bp.get("/groep/<int:group_id>/categorieen.csv")
@@ -206,4 +210,4 @@ def categories_csv(group_id: int):
             rows.append([name, domain, tally.correct, tally.items, tally.percentage,
                          profile.total.percentage, flag])  # fmt: skip
     code = option.test_code if option else "leeg"
-    return committed(csv_response(f"categorieen-{group.id}-{code}.csv", header, rows))
+    return csv_response(f"categorieen-{group.id}-{code}.csv", header, rows)

@@ -14,21 +14,11 @@ from werkzeug.exceptions import BadRequest
 
 from plugin.audit import record_event
 from plugin.auth import Permission, load_group_or_404, load_pupil_or_404, require_permission
-from plugin.extensions import cache, db
+from plugin.extensions import cache
 from plugin.models import Group, Moment, Pupil, moment_code
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, services, wording
 from reports.export import csv_response
-
-
-def committed(response):
-    """Commit the request's audit events once the page is built.
-
-    Rendering first keeps the loaded rows usable: a commit expires every object, and
-    touching them afterwards would cost one query per row.
-    """
-    db.session.commit()
-    return response
 
 
 def bad_request(message: str) -> None:
@@ -92,11 +82,11 @@ def group(group_id: int):
         "view_group_report", "group", group.id, subject=subject.code, school_year=year,
         moment=moment.value, pupils=len(report.scored),
     )  # fmt: skip
-    return committed(render_template(
+    return render_template(
         "reports/group.html", report=report, lines=lines, sort=sort, descending=descending,
         subjects=all_subjects, moments=moments, charts=_group_charts(report),
         moment_code=moment_code, school_year_label=school_year_label, wording=wording,
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 def _group_charts(report: services.GroupReport) -> dict[str, str]:
@@ -133,7 +123,7 @@ def group_csv(group_id: int):
     ]  # fmt: skip
     rows = [_group_csv_row(line) for line in report.lines]
     filename = f"groepsrapport-{group.id}-{subject.code}-{moment.value}{year}.csv"
-    return committed(csv_response(filename, header, rows))
+    return csv_response(filename, header, rows)
 
 
 def _group_csv_row(line: services.PupilLine) -> list:
@@ -156,12 +146,12 @@ def pupil(pupil_id: int):
     groups = services.pupil_groups(pupil)
     categories = _pupil_categories(pupil)
     record_event("view_pupil_report", "pupil", pupil.id)
-    return committed(render_template(
+    return render_template(
         "reports/pupil.html", pupil=pupil, histories=histories, groups=groups,
         categories=categories, rules=category_services,
         charts={h.subject.id: _progress_chart(h) for h in histories if h.scores},
         wording=wording, school_year_label=school_year_label,
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 def _pupil_categories(pupil) -> list:
@@ -215,7 +205,7 @@ def pupil_csv(pupil_id: int):
         for h in histories
         for s in h.scores
     ]  # fmt: skip
-    return committed(csv_response(f"leerlingrapport-{pupil.id}.csv", header, rows))
+    return csv_response(f"leerlingrapport-{pupil.id}.csv", header, rows)
 
 
 @bp.get("/leerling/<int:pupil_id>/ouderrapport")
@@ -226,10 +216,10 @@ def parents(pupil_id: int):
     histories = services.pupil_histories(pupil)
     record_event("view_parent_report", "pupil", pupil.id)
     first_name = pupil.display_name.split(" ")[0]
-    return committed(render_template(
+    return render_template(
         "reports/parents.html", pupil=pupil, first_name=first_name, histories=histories,
         wording=wording,
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 from reports import school_views  # noqa: E402, F401 - school and category routes

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -62,7 +62,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 
 
 class IsolatedClient(FlaskClient):
-    """Each request starts with an empty ``g``, as in production.
+    """Each request starts with an empty ``g`` and the test's setup committed, as in production.
 
     The tests keep an app context pushed (for factories and queries); Flask reuses it for the
     client's requests, so without this the signed-in principal or the locale cached on ``g`` by
@@ -70,6 +70,10 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # What the test set up is committed before the user acts, as in real life: a request
+        # that rolls back (a refusal) must not take the test's data with it.
+        if has_app_context():
+            db.session.commit()
         saved = dict(g.__dict__) if g else None
         if saved is not None:
             g.__dict__.clear()

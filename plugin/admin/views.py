@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from plugin.admin import bp, services
-from plugin.audit import record_event
-from plugin.auth import Permission, require_permission, require_principal
+from plugin.auth import Permission, refuse, require_permission, require_principal
 from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
 from plugin.models import GoalIndicator, GoalSource, MigrationState, School
 from plugin.periods import school_year_of
+from plugin.unit_of_work import rollback_quietly
 
 ACTION_LABELS = {
     "view_group_report": _l("viewed a group report"),
@@ -46,13 +46,12 @@ def _school() -> School:
 
 
 def _done(message: str):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("admin.index"), 303)
 
 
 def _refused(error: services.Invalid):
-    db.session.rollback()
+    rollback_quietly()  # nothing of the refused change is kept
     flash(str(error), "error")
     return redirect(url_for("admin.index"), 303)
 
@@ -105,10 +104,8 @@ def relink(context_id: int):
         services.relink_context(
             require_principal().school_id, context_id, request.form.get("group")
         )
-    except LookupError:  # nothing was written yet: record the refusal and stop
-        record_event("access_denied", "platform_context", context_id)
-        db.session.commit()
-        abort(404)
+    except LookupError:
+        refuse("platform_context", context_id)
     except services.Invalid as error:
         return _refused(error)
     return _done(_("The course link has been saved."))

@@ -36,6 +36,7 @@ def setting(school, other_school):
     ):
         pupils[key] = PupilFactory(school=group.school)
         enrol(pupils[key], group)
+    db.session.commit()  # set up before anyone asks (a refusal rolls its request back)
     return {
         "groups": {"own": own_group, "colleague": colleague_group, "foreign": foreign_group},
         "pupils": pupils,
