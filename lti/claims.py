@@ -51,7 +51,6 @@ PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configura
 
 DEFAULT_IB_ROLES = (ROLE_INSTITUTION_ADMIN,)
 """Roles that make a user *intern begeleider* unless a registration says otherwise."""
-DEFAULT_IB_CUSTOM_VALUE = "ib"
 """The custom parameter ``rol`` with this value also makes a user IB."""
 
 

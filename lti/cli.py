@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from lti import claims, keys, services
+from lti import keys, services
 from plugin.extensions import db
 
 
@@ -30,8 +30,6 @@ def register(app: Flask) -> None:
     @click.option(
         "--ib-role", "ib_roles", multiple=True, help="Role URI that makes a user IB (repeatable)."
     )
-    @click.option("--ib-custom-value", default=claims.DEFAULT_IB_CUSTOM_VALUE, show_default=True,
-                  help="Value of the custom parameter 'rol' that makes a teacher IB.")  # fmt: skip
     def add_platform(deployment_id: str, school: str, ib_roles: tuple, **fields) -> None:
         """Register a platform (or update it) and link a deployment to a school."""
         with _errors():

@@ -42,9 +42,8 @@ class Registration(Base):
     jwks_url: Mapped[str] = mapped_column(String(500))
     """Where the platform publishes the keys it signs id_tokens with."""
     ib_roles: Mapped[list[str]] = mapped_column(JSON, default=_default_ib_roles)
-    """Role URIs that make a user *intern begeleider* on this platform."""
-    ib_custom_value: Mapped[str | None] = mapped_column(String(50), default="ib")
-    """A launch whose custom parameter ``rol`` has this value is an IB launch (None: off)."""
+    """Institution role URIs that make a user *intern begeleider* on this platform: set by the
+    platform's administrator, never by a course owner."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     deployments: Mapped[list[Deployment]] = relationship(

@@ -124,7 +124,9 @@ def _staff(school: School, ctx: LaunchContext, role: Role) -> StaffMember:
 def _link_teacher(staff: StaffMember, group: Group) -> None:
     if db.session.get(TeacherGroup, (staff.id, group.id)) is None:
         db.session.add(
-            TeacherGroup(staff_id=staff.id, group_id=group.id, school_id=group.school_id)
+            TeacherGroup(
+                staff_id=staff.id, group_id=group.id, school_id=group.school_id, source="launch"
+            )  # fmt: skip
         )
         db.session.flush()
 

@@ -24,7 +24,7 @@ from plugin.models import School
 log = logging.getLogger(__name__)
 
 REGISTRATION_FIELDS = ("issuer", "client_id", "name", "auth_login_url", "auth_token_url",
-                       "auth_audience", "jwks_url", "ib_roles", "ib_custom_value")  # fmt: skip
+                       "auth_audience", "jwks_url", "ib_roles")  # fmt: skip
 
 
 class RegistrationError(ValueError):
@@ -151,20 +151,16 @@ def deployment_for(ctx: LaunchContext) -> Deployment | None:
 
 
 def map_role(ctx: LaunchContext, registration: Registration) -> Role | None:
-    """IB (configured roles, or a teacher with ``rol=ib``), else teacher, else pupil, else None.
+    """IB (an institution role configured on the registration), else teacher, else pupil,
+    else None.
 
-    The custom parameter is set per placement in the platform, so it upgrades teachers only:
-    a pupil who opens an IB tile stays a pupil.
+    Only what the platform's administrator controls can make an IB. Custom parameters and
+    course names are typed by course owners (in Moodle every editing teacher sets them), so
+    they never widen a role.
     """
     names = claims.role_names(list(ctx.roles))
     teacher = bool(names & {claims.ROLE_INSTRUCTOR, claims.ROLE_INSTITUTION_INSTRUCTOR})
-    custom = (ctx.custom.get("rol") or "").strip().lower()
-    ib_by_custom = (
-        teacher
-        and bool(registration.ib_custom_value)
-        and (custom == registration.ib_custom_value.lower())
-    )
-    if names & set(registration.ib_roles or ()) or ib_by_custom:
+    if names & set(registration.ib_roles or ()):
         return Role.IB
     if teacher:
         return Role.LEERKRACHT
@@ -219,7 +215,6 @@ def tool_configuration(public_url: Callable[..., str]) -> dict[str, Any]:
         "domain": urlsplit(launch).netloc,
         "scopes": [claims.SCOPE_NRPS],
         "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
-        "custom_parameters": {"rol": "ib (only on a tile for internal coaches)"},
         "messages": [claims.RESOURCE_LINK_REQUEST, claims.DEEP_LINKING_REQUEST],
         "public_key_type": "JWK Set URL",
     }

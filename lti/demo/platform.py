@@ -33,8 +33,7 @@ USERS = {
     "leerkracht": DemoUser("leerkracht", "leerkracht groep 5", "Juf Demi Jansen (fictief)",
                            (claims.ROLE_INSTRUCTOR,), context="Groep 5"),
     "ib": DemoUser("ib", "intern begeleider", "Meester Ibo de Vries (fictief)",
-                   (claims.ROLE_INSTRUCTOR, claims.ROLE_INSTITUTION_ADMIN),
-                   custom=(("rol", "ib"),)),
+                   (claims.ROLE_INSTRUCTOR, claims.ROLE_INSTITUTION_ADMIN)),
     "leerling": DemoUser("leerling", "leerling", "Lotte Demo (fictief)",
                          (claims.ROLE_LEARNER,), context="Groep 5"),
 }  # fmt: skip

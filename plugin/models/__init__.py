@@ -11,8 +11,11 @@ from plugin.models.reference import (
     SignalingValue,
 )
 from plugin.models.school import (
+    AccessRequest,
+    AccessRequestKind,
     Enrolment,
     Group,
+    GroupMember,
     MigrationState,
     PlatformContext,
     Pupil,
@@ -20,6 +23,7 @@ from plugin.models.school import (
     StaffMember,
     StaffRole,
     TeacherGroup,
+    TeacherSource,
 )
 from plugin.models.testing import (
     Administration,
@@ -36,6 +40,8 @@ from plugin.models.testing import (
 )
 
 __all__ = [
+    "AccessRequest",
+    "AccessRequestKind",
     "Administration",
     "AuditEvent",
     "AuditLogIsAppendOnly",
@@ -44,6 +50,7 @@ __all__ = [
     "GoalIndicator",
     "GoalSource",
     "Group",
+    "GroupMember",
     "ItemResponse",
     "Level",
     "MigrationState",
@@ -64,5 +71,6 @@ __all__ = [
     "TestItem",
     "TestMode",
     "TeacherGroup",
+    "TeacherSource",
     "moment_code",
 ]

@@ -26,7 +26,7 @@ def test_context_is_frozen_and_reads_the_claims(lti_claims):
 
 
 def _role(roles, custom=None, **registration) -> Role | None:
-    reg = Registration(ib_roles=list(claims.DEFAULT_IB_ROLES), ib_custom_value="ib")
+    reg = Registration(ib_roles=list(claims.DEFAULT_IB_ROLES))
     for key, value in registration.items():
         setattr(reg, key, value)
     body = {"iss": "i", "sub": "s", claims.ROLES: roles, claims.CUSTOM: custom or {}}
@@ -41,7 +41,8 @@ def _role(roles, custom=None, **registration) -> Role | None:
         ([claims.ROLE_LEARNER], None, Role.LEERLING),
         (["Learner"], None, Role.LEERLING),
         ([claims.ROLE_INSTITUTION_ADMIN], None, Role.IB),
-        ([claims.ROLE_INSTRUCTOR], {"rol": "IB"}, Role.IB),
+        ([claims.ROLE_INSTRUCTOR], {"rol": "IB"}, Role.LEERKRACHT),
+        ([claims.ROLE_INSTRUCTOR], {"rol": "ib"}, Role.LEERKRACHT),
         ([claims.ROLE_LEARNER], {"rol": "ib"}, Role.LEERLING),
         ([claims.ROLE_LEARNER, claims.ROLE_INSTRUCTOR], None, Role.LEERKRACHT),
         ([claims.MEMBERSHIP + "Mentor"], None, None),
@@ -51,10 +52,6 @@ def _role(roles, custom=None, **registration) -> Role | None:
 )
 def test_role_mapping(roles, custom, expected):
     assert _role(roles, custom) is expected
-
-
-def test_custom_rol_can_be_switched_off_per_registration():
-    assert _role([claims.ROLE_INSTRUCTOR], {"rol": "ib"}, ib_custom_value=None) is Role.LEERKRACHT
 
 
 @pytest.mark.parametrize(
