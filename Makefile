@@ -19,12 +19,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) i18n-compile
 
-## make run: set everything up (venv, install, migrations, demo data) and serve on SQLite.
+## make run: set everything up (venv, install, migrations, demo data) and serve on SQLite,
+## with the background job worker beside the web server (both stop with Ctrl+C).
 run: install
 	$(VENV)/bin/flask setup
-	$(VENV)/bin/flask run --host $(HOST) --port $(PORT)
+	$(VENV)/bin/flask jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(VENV)/bin/flask run --host $(HOST) --port $(PORT)
 
 ## make serve: production-style serving with gunicorn (configure with environment variables).
+## Run the job worker as a service of its own beside it: `flask --app wsgi jobs worker`.
 serve: install
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/gunicorn --workers $${WORKERS:-3} --bind $(HOST):$(PORT) wsgi:app

@@ -21,6 +21,7 @@ ENV_KEYS = (
     "HELP_VIDEO_BASE_URL",
     "LOG_LEVEL",
     "LTI_KEY_GRACE_DAYS",
+    "JOBS_BACKEND",
 )
 
 
@@ -39,6 +40,12 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "HELP_VIDEO_BASE_URL": None,
         "LOG_LEVEL": "INFO",
         "LTI_KEY_GRACE_DAYS": 7,
+        # Background jobs: "sqlite" (a queue file next to the instance), "redis", or "memory"
+        # (tests); None picks redis when REDIS_URL is set, else sqlite.
+        "JOBS_BACKEND": None,
+        "JOBS_RETRIES": 3,
+        "JOBS_RETRY_DELAY": 30,
+        "JOB_FILE_RETENTION_HOURS": 24,
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import enum
+import functools
 import sqlite3
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Enum, MetaData, event
 from sqlalchemy.engine import Engine
@@ -34,6 +38,26 @@ def str_enum(enum_class: type[enum.StrEnum], length: int = 20) -> Enum:
 
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READS_ONLY: ContextVar[bool] = ContextVar("lib_sqlite_reads_only", default=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_only(view: F) -> F:
+    """Mark a view that only reads (e.g. a page polling a job's progress).
+
+    On SQLite its transaction starts deferred, so it never queues behind a long writer (in
+    WAL mode readers see the last commit). Everywhere else this changes nothing.
+    """
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        token = _READS_ONLY.set(True)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            _READS_ONLY.reset(token)
+
+    return wrapped  # type: ignore[return-value]
 
 
 @event.listens_for(Engine, "connect")
@@ -68,4 +92,4 @@ def _sqlite_begin(connection) -> None:
     one school are short, and PostgreSQL (production) has no such lock.
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _READS_ONLY.get() else "BEGIN IMMEDIATE")

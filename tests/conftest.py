@@ -100,6 +100,8 @@ def _create(database_url: str, **extra) -> Flask:
             "PUBLIC_BASE_URL": "http://localhost",
             "WTF_CSRF_ENABLED": False,
             "REDIS_URL": None,
+            "JOBS_BACKEND": "memory",
+            "JOBS_RETRY_DELAY": 0,
             **extra,
         }
     )

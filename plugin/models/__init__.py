@@ -1,6 +1,7 @@
 """The data model. Import models from here; every table is registered on import."""
 
 from plugin.models.audit import AuditEvent, AuditLogIsAppendOnly
+from plugin.models.jobs import Job, JobFile, JobState
 from plugin.models.reference import (
     GoalIndicator,
     GoalSource,
@@ -52,6 +53,9 @@ __all__ = [
     "Group",
     "GroupMember",
     "ItemResponse",
+    "Job",
+    "JobFile",
+    "JobState",
     "Level",
     "MigrationState",
     "PlatformContext",
