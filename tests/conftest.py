@@ -160,6 +160,19 @@ def db_session(request, app: Flask):
 
 
 @pytest.fixture
+def drain_jobs():
+    """Run the background jobs queued so far (after committing what the test set up), the way
+    the worker would; returns how many queue tasks ran."""
+    from plugin.jobs.cli import drain
+
+    def _drain() -> int:
+        db.session.commit()
+        return drain()
+
+    return _drain
+
+
+@pytest.fixture
 def client(app: Flask):
     return app.test_client()
 
