@@ -1,4 +1,5 @@
-"""Core pages: the landing page (no launch) and a health check for the load balancer."""
+"""Core pages: the landing page (no launch), and the health and readiness checks that load
+balancers and monitoring call."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy import text
 
 from plugin.auth import current_principal
 from plugin.extensions import db
+from plugin.readiness import check_readiness
 
 bp = Blueprint("core", __name__)
 
@@ -32,3 +34,17 @@ def health():
         db.session.rollback()
         return jsonify(status="database unavailable"), 503
     return jsonify(status="ok")
+
+
+@bp.get("/ready")
+def ready():
+    """200 when the database (at this version's schema), Redis (if configured) and the job
+    queue answer; 503 naming the parts that do not (labels only, no hosts or errors)."""
+    readiness = check_readiness()
+    body = {"status": "ready" if readiness.ready else "not ready", "checks": readiness.checks}
+    if not readiness.ready:
+        body["failing"] = readiness.failing
+    response = jsonify(body)
+    response.status_code = 200 if readiness.ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
