@@ -19,6 +19,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) i18n-compile
 
+# run and serve hand HOST and PORT to the app too: in development its public address
+# (PUBLIC_BASE_URL, unless set) follows them, so `PORT=8080 make run` announces port 8080.
+run serve: export HOST := $(HOST)
+run serve: export PORT := $(PORT)
+
 ## make run: set everything up (venv, install, migrations, demo data) and serve on SQLite,
 ## with the background job worker beside the web server (both stop with Ctrl+C).
 run: install

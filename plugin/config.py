@@ -35,7 +35,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{instance_path / 'leerling_in_beeld.sqlite'}",
         "SECRET_KEY": None,
         "REDIS_URL": None,
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "PUBLIC_BASE_URL": local_base_url(os.environ),
         "DEMO_PLATFORM": None,  # None = on in development, off in production
         "HELP_VIDEO_BASE_URL": None,
         "LOG_LEVEL": "INFO",
@@ -62,6 +62,22 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Behind a TLS-terminating proxy, trust one hop of X-Forwarded-* (see wsgi/ProxyFix).
         "PROXY_FIX_HOPS": 1,
     }
+
+
+def local_base_url(environ: Mapping[str, str]) -> str:
+    """The development address: where ``make run`` serves (its ``HOST``/``PORT``).
+
+    A wildcard host (``0.0.0.0``, ``::``) is reached as ``127.0.0.1``: browsers count only
+    localhost addresses as secure over plain http, and the tool's ``Secure; SameSite=None;
+    Partitioned`` cookies need that. Production must set ``PUBLIC_BASE_URL`` (https) itself.
+    """
+    host = environ.get("HOST", "").strip() or "127.0.0.1"
+    port = environ.get("PORT", "").strip() or "5000"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 - a bind-all address, mapped away
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
