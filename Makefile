@@ -31,11 +31,12 @@ run: install
 	$(VENV)/bin/flask jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(VENV)/bin/flask run --host $(HOST) --port $(PORT)
 
-## make serve: production-style serving with gunicorn (configure with environment variables).
-## Run the job worker as a service of its own beside it: `flask --app wsgi jobs worker`.
+## make serve: production-style serving with gunicorn and deploy/gunicorn.conf.py (settings
+## from the environment, WORKERS processes). Run the job worker as a service of its own beside
+## it: `flask --app wsgi jobs worker` (deploy/leerling-in-beeld-worker.service).
 serve: install
-	$(VENV)/bin/flask db upgrade
-	$(VENV)/bin/gunicorn --workers $${WORKERS:-3} --bind $(HOST):$(PORT) wsgi:app
+	$(VENV)/bin/flask setup
+	$(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 ## make test: lint, then the whole suite on SQLite, then (with TEST_DATABASE_URL) on PostgreSQL.
 test: install system-deps lint
@@ -55,12 +56,22 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Debian packages the browser and QR tests need: Chromium and the zbar library.
+## Debian packages the browser and QR tests need: Chromium and the zbar library; and nginx for
+## the `nginx -t` test of deploy/, but only where installing it starts no service (a container
+## whose policy-rc.d forbids it): elsewhere Debian would start a web server on port 80.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ldconfig -p | grep -q libzbar.so || missing="$$missing libzbar0"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null; then \
+	  if [ -x /usr/sbin/policy-rc.d ] && { /usr/sbin/policy-rc.d nginx start >/dev/null 2>&1; \
+	       [ $$? = 101 ]; }; then \
+	    missing="$$missing nginx"; \
+	  else \
+	    echo "nginx is not installed (installing it here would start it): the nginx -t test skips."; \
+	  fi; \
+	fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \
