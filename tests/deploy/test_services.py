@@ -107,6 +107,17 @@ def test_nginx_sends_exactly_the_forwarded_headers_the_app_trusts(app):
     assert set(trusted.values()) <= {0, 1}
 
 
+def test_every_nginx_server_logs_without_query_strings():
+    site = _site()
+    log_format = re.search(r"log_format leerling_in_beeld (.*?);", site, re.S).group(1)
+    assert "$uri" in log_format
+    for leaky in ("$request ", "$request_uri", "$args", "$query_string", "$http_referer"):
+        assert leaky not in log_format + " "
+    servers = site.count("server {")
+    assert servers == 2
+    assert len(re.findall(r"^\s+access_log \S+ leerling_in_beeld;$", site, re.M)) == servers
+
+
 def test_nginx_sends_requests_where_gunicorn_listens():
     gunicorn_bind = re.search(r'"BIND", "([^"]+)"', GUNICORN_CONF.read_text()).group(1)
     upstreams = re.findall(r"proxy_pass\s+http://([^;/]+);", _site())
