@@ -41,3 +41,7 @@ forwarder_headers = ""
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+
+# gunicorn ≥ 27 opens a control socket in the user's home; the service user has none and
+# nothing here uses `gunicornc`. (Older gunicorn ignores this name.)
+control_socket_disable = True

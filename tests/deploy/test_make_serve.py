@@ -72,3 +72,4 @@ def test_make_serve_runs_gunicorn_with_the_deploy_config(tmp_path):
     assert health.status_code == 200
     assert '"GET /health HTTP/1.1" 200' in output  # deploy/gunicorn.conf.py's access log format
     assert "pupil-7f3a9" not in output
+    assert "[ERROR]" not in output
