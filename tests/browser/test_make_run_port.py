@@ -28,6 +28,10 @@ def _copy_database(live_server, target) -> str:
     return f"sqlite:///{target}"
 
 
+def _queue_files() -> set:
+    return set((ROOT / "instance").glob("lib-*-queue.sqlite*"))
+
+
 def _wait(url: str, process: subprocess.Popen, log, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
@@ -47,6 +51,7 @@ def test_make_run_on_another_port_launches_from_the_demo(browser, live_server, t
         env.pop(key, None)
     env["PORT"] = str(port)  # as the README says: PORT=8080 make run
     log = tmp_path / "run.log"
+    queue_files_before = _queue_files()
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603
             ["make", "-s", "-o", "install", "run", f"VENV={sys.prefix}"],  # noqa: S607
@@ -70,4 +75,7 @@ def test_make_run_on_another_port_launches_from_the_demo(browser, live_server, t
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+            # the worker's SQLite queue file for this run's database (under instance/)
+            for created in _queue_files() - queue_files_before:
+                created.unlink(missing_ok=True)
     assert who == "Juf Demi Jansen (fictief)"
