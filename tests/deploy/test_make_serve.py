@@ -1,6 +1,7 @@
 """`make serve` for real: migrations, then gunicorn with deploy/gunicorn.conf.py, in production
 mode with the example environment file, answering /ready; its access log leaves out query
-strings (gunicorn's default format would log them)."""
+strings (gunicorn's default format would log them). On SQLite, and in the PostgreSQL pass on a
+fresh PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 from tests.browser.live import free_port
+from tests.conftest import fresh_database
 from tests.deploy.conftest import ROOT, child_env, filled_env_file
 
 SECRET_IN_QUERY = "login_hint=pupil-7f3a9"
@@ -35,12 +38,18 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 90) -> req
     raise AssertionError("make serve did not answer")
 
 
-def test_make_serve_runs_gunicorn_with_the_deploy_config(tmp_path):
+@pytest.fixture
+def serve_database(tmp_path):
+    with fresh_database("lib_serve", tmp_path / "serve.sqlite") as url:
+        yield url
+
+
+def test_make_serve_runs_gunicorn_with_the_deploy_config(tmp_path, serve_database):
     port = free_port()
     env = child_env(
         **_env_file_values(filled_env_file(tmp_path))
         | {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite'}",
+            "DATABASE_URL": serve_database,
             # Redis when the suite has one, else the SQLite queue file under instance/
             "REDIS_URL": os.environ.get("TEST_REDIS_URL", ""),
             "PORT": str(port),

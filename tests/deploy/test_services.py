@@ -4,6 +4,7 @@ that reads it; and the headers nginx sends are exactly the ones the app trusts."
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import shlex
 import shutil
@@ -50,6 +51,10 @@ def _here(argv: list[str]) -> list[str]:
     return [venv_bin(program.name), *argv[1:]]
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="the same on every database backend: it runs in the SQLite pass",
+)
 def test_the_web_units_gunicorn_command_passes_check_config(tmp_path):
     """`gunicorn --check-config` with the unit's own arguments: it reads
     deploy/gunicorn.conf.py and loads the app."""
