@@ -96,7 +96,7 @@ i18n-compile: $(STAMP)
 	$(VENV)/bin/pybabel compile --statistics -d translations 2>&1 | grep -v "^compiling" || true
 
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

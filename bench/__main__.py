@@ -5,6 +5,7 @@ board of synthetic schools made by the demo generator, then loads each page seve
 IB or teacher and prints the median and worst time and the number of SQL statements per page.
 
     python -m bench [--schools 12] [--repeat 5]
+    python -m bench edexml [--pupils 10000]      (the EDEXML import; see bench/edexml.py)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -118,6 +120,10 @@ def pages(school_id: int) -> list[tuple[str, str]]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["edexml"]:
+        from bench.edexml import main as edexml_main
+
+        return edexml_main(sys.argv[2:])
     args = parse()
     url = os.environ.get("BENCH_DATABASE_URL")
     tmp = None

@@ -68,8 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     from plugin.views import bp as core_bp
 
     app.register_blueprint(core_bp)
-    for name in ("plugin.jobs", "plugin.dashboard", "plugin.admin", "lti", "reports",
-                 "instructions"):  # fmt: skip
+    for name in ("plugin.jobs", "plugin.dashboard", "plugin.admin", "plugin.imports", "lti",
+                 "reports", "instructions"):  # fmt: skip
         module = importlib.import_module(name)
         bp = getattr(module, "bp", None)
         if bp is not None:

@@ -1,0 +1,17 @@
+"""Imports from the school's own administration.
+
+``edexml`` reads the Edustandaard export (EDEXML 2.0/2.1) of ParnasSys, ESIS and others;
+``plan`` works out what would change and ``apply`` writes it, all or nothing. The command line
+(``flask import edexml``) and the upload in Administratie (``plugin.admin.imports``) both go
+through :func:`plan_import` and :func:`apply_import`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from plugin.imports import cli
+
+    cli.register(app)
