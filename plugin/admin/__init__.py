@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("admin", __name__, url_prefix="/administratie", template_folder="templates")
 
-from plugin.admin import views  # noqa: E402, F401 - registers the routes on ``bp``
+from plugin.admin import imports, views  # noqa: E402, F401 - registers the routes on ``bp``
 
 
 def init_app(app: Flask) -> None:
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     from plugin.web import NavItem, register_nav
 
     register_nav(app, NavItem("admin.index", _l("Administration"), Permission.MANAGE_SCHOOL, 90))
+    imports.allow_large_uploads(app)

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "migration_state_changed": _l("changed the migration state"),
     "context_relinked": _l("linked a platform course to a group"),
     "signaling_value_changed": _l("changed a signaling value"),
+    "structure_imported": _l("imported pupils, groups and teachers from the administration"),
 }
 
 

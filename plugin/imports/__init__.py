@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from plugin.imports import models  # noqa: F401 - registers the upload table
+
 
 def init_app(app: Flask) -> None:
     from plugin.imports import cli

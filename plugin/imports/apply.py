@@ -91,7 +91,7 @@ def _ids(model, school_id: int, *conditions) -> dict[str, int]:
             model.school_id == school_id, model.key.is_not(None), *conditions
         )
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def _with(rows: Iterable[dict[str, Any]], **extra: Any) -> list[dict[str, Any]]:

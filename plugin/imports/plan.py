@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from plugin.imports.records import EdexFile, EdexGroup, EdexmlRefused, Problem
@@ -77,7 +78,7 @@ class ImportPlan:
         self.counts[kind] += 1
         lines = self.details.setdefault(kind, [])
         if len(lines) < DETAIL_LIMIT:
-            lines.append(tuple("" if v is None else str(v) for v in values))
+            lines.append(tuple(_text(value) for value in values))
 
     @property
     def is_empty(self) -> bool:
@@ -106,6 +107,12 @@ class ImportPlan:
             self.member_deletes, self.staff_inserts, self.staff_updates, self.link_inserts,
             self.link_deletes,
         ))  # fmt: skip
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, date):
+        return format_date(value, "short")
+    return "" if value is None else str(value)
 
 
 def plan_import(school: School, edex: EdexFile, today: date) -> ImportPlan:

@@ -95,7 +95,7 @@ def plan_pupils(
             _enrol(plan, snapshot, row.id, record, group_keys, names, single)
         elif row.key is not None and row.left_on is None:
             plan.leavers.append(row.id)
-            plan.note("pupils_left", row.display_name)
+            plan.note("pupils_left", row.display_name, plan.today)
     known = {record.key for record in matched.values()}
     for record in pupils:
         if record.key not in known:
@@ -199,8 +199,8 @@ def plan_staff(
             )
     matched = _match(snapshot.staff, teachers, by_email=True)
     plan.staff_eckid_releases = _releases(snapshot.staff, matched, teachers)
+    # The names the preview shows: existing staff by id, new staff by key.
     names: dict[int | str, str] = {row.id: row.display_name for row in snapshot.staff}
-    """Existing staff by id, new staff by key: the names the preview shows."""
     for row in snapshot.staff:
         record = matched.get(row.id)
         if record is None:

@@ -126,12 +126,12 @@ def test_duplicate_keys_and_dangling_references_are_all_listed_with_lines():
     problems = refusal(data)
     assert 'regel 5, <groep key="G1">: De sleutel (key) komt twee keer voor' in problems[0]
     expected = [
-        ('<groep key="G1">', "jaargroep 'Q'"),
-        ('regel 7, <leerling key="P1">', 'groep key="G9"'),
-        ('regel 8, <leerling key="P1">', "twee keer"),
-        ('regel 8, <leerling key="P1">', "ECK iD"),
-        ('regel 9, <leerling key="P2">', "achternaam"),
-        ('<leerling key="P2">', "jaargroep '9'"),
+        ('<groep key="G1">', "<jaargroep> 'Q'"),
+        ('regel 8, <leerling key="P1">', 'groep key="G9"'),
+        ('regel 9, <leerling key="P1">', "twee keer"),
+        ('regel 9, <leerling key="P1">', "ECK iD"),
+        ('regel 10, <leerling key="P2">', "achternaam"),
+        ('<leerling key="P2">', "<jaargroep> '9'"),
         ('<leerling key="P2">', "2025-02-30"),
         ('<leerkracht key="T1">', 'samengestelde_groep key="G1"'),
         ('<leerkracht key="T1">', "XYZ"),
