@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 
@@ -41,6 +41,10 @@ from plugin.models import (
     Result,
     School,
     SchoolGoal,
+    StaffMember,
+    StaffRole,
+    TeacherGroup,
+    TeacherSource,
 )
 from plugin.periods import school_year_of
 
@@ -115,6 +119,7 @@ def _school(spec: SchoolSpec, built: Built, rng: random.Random, today: date) -> 
     school = School(
         name=spec.name, brin=spec.brin, schoolweging=spec.weging,
         migration_state=spec.migration, is_synthetic=True,
+        structure_imported_at=datetime.combine(today, time(7, 0), tzinfo=UTC),
     )  # fmt: skip
     db.session.add(school)
     db.session.flush()
@@ -127,10 +132,11 @@ def _school(spec: SchoolSpec, built: Built, rng: random.Random, today: date) -> 
             if (year, name) not in groups:
                 groups[(year, name)] = Group(
                     school_id=school.id, name=name, school_year=year, leerjaar=low,
-                    leerjaar_high=high,
+                    leerjaar_high=high, key=group_key(name),
                 )  # fmt: skip
     db.session.add_all(groups.values())
     db.session.flush()
+    _staff(school, groups, current_year)
     pupils = _pupils(spec, school.id, rng, current_year)
     enrolments = _enrol(spec, pupils, groups, years, current_year)
     if spec.with_results:
@@ -148,13 +154,16 @@ def _pupils(spec: SchoolSpec, school_id: int, rng: random.Random, current_year: 
             continue
         size = rng.randint(12, 15) if leerjaar in small else rng.randint(20, 28)
         for index in range(size):
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(INITIALS)}."
+            first, initial = rng.choice(FIRST_NAMES), rng.choice(INITIALS)
             g = rng.gauss(0, 1)
             abilities = {
                 s.code: math.sqrt(0.65) * g + math.sqrt(0.35) * rng.gauss(0, 1) for s in SUBJECTS
             }
             left_on = None if in_school_now else date(current_year - (leerjaar - 8) + 1, 7, 15)
-            row = Pupil(school_id=school_id, display_name=name, left_on=left_on)
+            row = Pupil(
+                school_id=school_id, display_name=f"{first} {initial}.", left_on=left_on,
+                key=f"LL{len(pupils) + 1:05d}", first_name=first, last_name=f"{initial}.",
+            )  # fmt: skip
             pupil = DemoPupil(row=row, leerjaar_now=leerjaar, abilities=abilities)
             # Arrivals this year (no history here) and a few who joined a year ago.
             if in_school_now and index == size - 1:
@@ -169,6 +178,34 @@ def _pupils(spec: SchoolSpec, school_id: int, rng: random.Random, current_year: 
     db.session.add_all(p.row for p in pupils)
     db.session.flush()
     return pupils
+
+
+def group_key(name: str) -> str:
+    """The administration's key of a demo group: "Groep 5/6" → "GRP-5-6" (per school year)."""
+    return "GRP-" + name.removeprefix("Groep ").replace("/", "-")
+
+
+def _staff(school: School, groups: dict, current_year: int) -> None:
+    """The demo teacher and IB, as the school's administration (EDEXML) would list them, with
+    the e-mail addresses the demo platform sends, so a demo launch finds them: the teacher
+    teaches this year's Groep 5 (a school without one: its lowest group), the IB is on the
+    school's IB list."""
+    teacher = StaffMember(
+        school_id=school.id, key="LK-DEMI", first_name="Demi", last_name="Jansen",
+        display_name="Juf Demi Jansen (fictief)", email=f"leerkracht.{school.id}@demo.invalid",
+        role=StaffRole.LEERKRACHT,
+    )  # fmt: skip
+    ib = StaffMember(
+        school_id=school.id, key="LK-IBO", first_name="Ibo", infix="de", last_name="Vries",
+        display_name="Meester Ibo de Vries (fictief)", email=f"ib.{school.id}@demo.invalid",
+        role=StaffRole.IB,
+    )  # fmt: skip
+    db.session.add_all([teacher, ib])
+    db.session.flush()
+    current = sorted((g for (year, _), g in groups.items() if year == current_year),
+                     key=lambda g: (g.name != "Groep 5", g.leerjaar))  # fmt: skip
+    db.session.add(TeacherGroup(staff_id=teacher.id, group_id=current[0].id, school_id=school.id,
+                                source=TeacherSource.IMPORT.value))  # fmt: skip
 
 
 def leerjaar_in(pupil: DemoPupil, year: int, current_year: int) -> int:
