@@ -1,7 +1,8 @@
 """import uploads: an EDEXML export waiting for the IB's confirmation
 
 Between the preview and the confirmation the tool keeps the *parsed* export (only the fields
-it stores, never the uploaded file with its BSNs), and drops it once applied or cancelled.
+it stores, never the uploaded file with its BSNs), and drops it once applied or cancelled;
+a background job applies it.
 
 Revision ID: 0007_import_uploads
 Revises: 0006_jobs
@@ -25,12 +26,13 @@ def upgrade():
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('state', sa.Enum('pending', 'queued', 'applied', 'failed', name='uploadstate', native_enum=False, length=20), nullable=False),
+    sa.Column('state', sa.Enum('pending', 'queued', 'applied', name='uploadstate', native_enum=False, length=20), nullable=False),
     sa.Column('payload', sa.LargeBinary(), nullable=True),
     sa.Column('digest', sa.String(length=64), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=False),
-    sa.Column('progress', sa.JSON(), nullable=False),
+    sa.Column('job_id', sa.Integer(), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['job_id'], ['job.id'], name=op.f('fk_import_upload_job_id_job'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_import_upload_school_id_school'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff_member.id'], name=op.f('fk_import_upload_staff_id_staff_member'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_upload'))

@@ -6,7 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
-bp = Blueprint("admin", __name__, url_prefix="/administratie", template_folder="templates")
+bp = Blueprint(
+    "admin", __name__, url_prefix="/administratie", template_folder="templates",
+    static_folder="static", static_url_path="/static/admin",
+)  # fmt: skip
 
 from plugin.admin import imports, views  # noqa: E402, F401 - registers the routes on ``bp``
 

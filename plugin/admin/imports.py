@@ -15,7 +15,6 @@ from flask import (
     Response,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -26,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from plugin.admin import bp
 from plugin.auth import Permission, refuse, require_permission, require_principal
+from plugin.db import reads_only
 from plugin.extensions import db
 from plugin.imports import uploads
 from plugin.imports.models import ImportUpload
@@ -94,6 +94,7 @@ def _upload_page(school: School, problems: list[Problem] | None = None, status: 
 
 @bp.get("/import")
 @require_permission(Permission.MANAGE_SCHOOL)
+@reads_only
 def imports():
     """Upload an export of the school's administration; what is stored and what never is."""
     return _upload_page(_school())
@@ -120,41 +121,34 @@ def upload_import():
 
 @bp.get("/import/<int:upload_id>")
 @require_permission(Permission.MANAGE_SCHOOL)
+@reads_only  # polled while the job writes: never queue behind it (SQLite)
 def import_preview(upload_id: int):
-    """What the import would change (or, once applied, what it changed)."""
+    """What the import would change; its progress while a job applies it; what it changed."""
     upload, school = _upload(upload_id), _school()
+    job = uploads.job_of(upload)
+    waiting = uploads.awaits_confirmation(upload, job)
     try:
-        plan = uploads.current_plan(upload, school, date.today())
+        plan = uploads.current_plan(upload, school, date.today()) if waiting else None
     except EdexmlRefused as refused:  # e.g. a newer school year was imported meanwhile
         return _upload_page(school, refused.problems, 409)
     counts = plan.counts if plan is not None else upload.summary
     return render_template(
-        "admin/import_preview.html", upload=upload, plan=plan, phrases=change_phrases(counts),
-        sections=SECTIONS,
+        "admin/import_preview.html", upload=upload, plan=plan, job=job, waiting=waiting,
+        phrases=change_phrases(counts), sections=SECTIONS,
     )  # fmt: skip
 
 
 @bp.post("/import/<int:upload_id>/toepassen")
 @require_permission(Permission.MANAGE_SCHOOL)
 def apply_upload(upload_id: int):
-    """Apply exactly the previewed changes, all or nothing."""
-    upload, school = _upload(upload_id), _school()
+    """Queue the job that applies exactly the previewed changes, all or nothing."""
+    upload, school, principal = _upload(upload_id), _school(), require_principal()
+    digest = request.form.get("digest", "")
     try:
-        plan = uploads.confirm_upload(upload, school, request.form.get("digest", ""), date.today())
+        uploads.queue_upload(upload, school, digest, principal.staff_id, date.today())
     except (uploads.StalePreview, EdexmlRefused):
         flash(_("The school's data changed since the preview. Check the changes again."), "error")
-        return redirect(url_for("admin.import_preview", upload_id=upload_id), 303)
-    uploads.apply_upload(upload, plan)
-    flash(_("The import has been applied."), "success")
     return redirect(url_for("admin.import_preview", upload_id=upload_id), 303)
-
-
-@bp.get("/import/<int:upload_id>/voortgang")
-@require_permission(Permission.MANAGE_SCHOOL)
-def import_progress(upload_id: int):
-    """The upload's state and progress, polled by the page while a job applies it."""
-    upload = _upload(upload_id)
-    return jsonify(state=upload.state.value, **(upload.progress or {}))
 
 
 @bp.post("/import/<int:upload_id>/annuleren")

@@ -14,6 +14,8 @@ from plugin.imports import models  # noqa: F401 - registers the upload table
 
 
 def init_app(app: Flask) -> None:
-    from plugin.imports import cli
+    from plugin.imports import cli, uploads
+    from plugin.jobs import register_job
 
     cli.register(app)
+    register_job(app, uploads.JOB_KIND, uploads.run_import_job)

@@ -22,9 +22,8 @@ class UploadState(enum.StrEnum):
     PENDING = "pending"
     """Previewed; waits for the IB's confirmation."""
     QUEUED = "queued"
-    """Confirmed; a job applies it."""
+    """Confirmed; a job applies it (if the job fails, the IB may confirm again)."""
     APPLIED = "applied"
-    FAILED = "failed"
 
 
 class ImportUpload(Base):
@@ -43,8 +42,8 @@ class ImportUpload(Base):
     """The fingerprint of the plan the IB confirmed (see ``ImportPlan.digest``)."""
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     """Counts of the changes (no names), shown once it is applied."""
-    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    """{"done": n, "total": n, "phase": "pupils"} while a job applies it."""
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    """The background job that applies it (its state and progress are the job's)."""
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_import_upload_school_created", "school_id", "created_at"),)

@@ -1,9 +1,10 @@
-"""The IB's upload: keep the parsed export until it is confirmed, then apply it.
+"""The IB's upload: keep the parsed export until it is confirmed, then apply it in a job.
 
 ``create_upload`` reads and plans the file (refusing it with every problem) and keeps only the
-parsed records; ``confirm_upload`` plans again against the school as it is now and applies
-only when the plan is still the one the IB saw (its digest), else the IB sees the new
-preview. The uploaded bytes are never stored. Services flush; the request commits.
+parsed records; ``queue_upload`` checks that the plan is still the one the IB saw (its digest)
+and queues a background job; the job (:func:`run_import_job`) plans once more and applies only
+that same plan, reporting progress, in the job's one transaction. The uploaded bytes are
+never stored. Services flush; the request (or the job runner) commits.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from plugin.extensions import db
@@ -21,16 +23,27 @@ from plugin.imports.apply import Actor, Progress, apply_import
 from plugin.imports.edexml import parse_edexml
 from plugin.imports.models import ImportUpload, UploadState
 from plugin.imports.plan import ImportPlan, plan_import
-from plugin.imports.records import EdexFile, EdexGroup, EdexLink, EdexPupil, EdexTeacher
-from plugin.models import School
+from plugin.imports.records import (
+    EdexFile,
+    EdexGroup,
+    EdexLink,
+    EdexmlRefused,
+    EdexPupil,
+    EdexTeacher,
+)
+from plugin.imports.summary import problem_text
+from plugin.jobs import JobContext, JobRefused, enqueue
+from plugin.models import Job, JobState, School, StaffMember
 
+JOB_KIND = "edexml_import"
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 """A board's export of 10,000 pupils with every element is 6–10 MB."""
 KEEP_UNCONFIRMED = timedelta(days=1)
 
 
 class StalePreview(Exception):
-    """The school changed since the preview: the IB must look again before applying."""
+    """The school changed since the preview (or the upload is no longer waiting): the IB must
+    look again before applying."""
 
 
 def encode(edex: EdexFile) -> bytes:
@@ -87,16 +100,57 @@ def current_plan(upload: ImportUpload, school: School, today: date) -> ImportPla
     return plan_import(school, decode(upload.payload), today)
 
 
-def confirm_upload(upload: ImportUpload, school: School, digest: str, today: date) -> ImportPlan:
-    """Check the preview is still true and mark the upload for applying."""
-    plan = current_plan(upload, school, today)
-    if plan is None or upload.state is not UploadState.PENDING:
+def job_of(upload: ImportUpload) -> Job | None:
+    return db.session.get(Job, upload.job_id) if upload.job_id else None
+
+
+def awaits_confirmation(upload: ImportUpload, job: Job | None) -> bool:
+    """Not applied yet, and no job working on it (never queued, or its job failed)."""
+    if upload.state is UploadState.PENDING:
+        return True
+    return upload.state is UploadState.QUEUED and (job is None or job.state is JobState.FAILED)
+
+
+def queue_upload(
+    upload: ImportUpload, school: School, digest: str, staff_id: int | None, today: date
+) -> Job:
+    """Check the preview is still true and queue the job that applies it."""
+    if upload.payload is None or not awaits_confirmation(upload, job_of(upload)):
         raise StalePreview()
+    plan = plan_import(school, decode(upload.payload), today)
     if plan.digest != digest:
         raise StalePreview()
-    upload.digest = digest
+    job = enqueue(JOB_KIND, {"upload_id": upload.id, "digest": digest}, school_id=school.id,
+                  staff_id=staff_id)  # fmt: skip
+    upload.state, upload.job_id, upload.digest = UploadState.QUEUED, job.id, digest
     upload.summary = dict(plan.counts)
-    return plan
+    db.session.flush()
+    return job
+
+
+def run_import_job(context: JobContext) -> dict[str, Any]:
+    """The job: plan again, apply only the confirmed plan, report progress; counts as result."""
+    upload = db.session.get(ImportUpload, context.payload.get("upload_id"))
+    if upload is None or upload.school_id != context.school_id or upload.payload is None:
+        raise JobRefused(_("This upload is no longer there; upload the export again."))
+    school = db.session.get(School, upload.school_id)
+    try:
+        plan = plan_import(school, decode(upload.payload), date.today())
+    except EdexmlRefused as refused:
+        raise JobRefused(" ".join(problem_text(p) for p in refused.problems)[:1900]) from None
+    if plan.digest != context.payload.get("digest"):
+        raise JobRefused(_("The school's data changed since the preview. Check the changes "
+                           "again."))  # fmt: skip
+    apply_upload(upload, plan, progress=context.progress, actor=_actor(context.staff_id))
+    return {"counts": {kind: n for kind, n in sorted(plan.counts.items()) if n}}
+
+
+def _actor(staff_id: int | None) -> Actor:
+    """The audit log's "who" for a job: the IB who confirmed it."""
+    staff = db.session.get(StaffMember, staff_id) if staff_id else None
+    if staff is None:
+        return Actor(None, "job")
+    return Actor(staff.id, f"{staff.role.value}: {staff.display_name}")
 
 
 def apply_upload(
@@ -104,17 +158,17 @@ def apply_upload(
     actor: Actor | None = None,
 ) -> None:  # fmt: skip
     """Apply a confirmed plan and forget the parsed file."""
+    upload_id = upload.id
     apply_import(plan, progress=progress, actor=actor)
-    upload = db.session.get(ImportUpload, upload.id)  # reloaded: the apply expired it
+    upload = db.session.get(ImportUpload, upload_id)  # reloaded: the apply expired it
     upload.state = UploadState.APPLIED
     upload.payload = None
     upload.finished_at = datetime.now(UTC)
-    upload.progress = {"done": plan.total_rows, "total": plan.total_rows, "phase": "done"}
     db.session.flush()
 
 
 def cancel_upload(upload: ImportUpload) -> None:
-    if upload.state is UploadState.PENDING:
+    if awaits_confirmation(upload, job_of(upload)):
         db.session.delete(upload)
         db.session.flush()
 

@@ -44,7 +44,7 @@ def test_the_upload_page_says_what_is_stored_and_what_never_is(client, ib):
     assert 'href="/administratie/import"' in client.get("/administratie/").get_data(as_text=True)
 
 
-def test_upload_preview_then_confirm_applies_exactly_that(client, ib, zz_school):
+def test_upload_preview_then_confirm_applies_exactly_that(client, ib, zz_school, drain_jobs):
     response = upload(client, read("edexml-2.1-full.xml"))
     assert response.status_code == 303
     preview = client.get(response.location)
@@ -55,6 +55,13 @@ def test_upload_preview_then_confirm_applies_exactly_that(client, ib, zz_school)
     assert db.session.scalar(select(func.count(Pupil.id))) == 0  # nothing applied yet
     confirmed = client.post(response.location + "/toepassen", data={"digest": digest_of(page)})
     assert confirmed.status_code == 303
+    queued = client.get(response.location).get_data(as_text=True)
+    assert "wordt doorgevoerd" in queued
+    assert 'id="import-bar"' in queued
+    assert "/taken/" in queued
+    assert db.session.scalar(select(func.count(Pupil.id))) == 0  # the job has not run yet
+    assert drain_jobs() == 1
+    db.session.expire_all()
     assert db.session.scalar(select(func.count(Pupil.id))) == 5
     upload_row = db.session.scalar(select(ImportUpload))
     assert upload_row.state is UploadState.APPLIED
@@ -66,13 +73,15 @@ def test_upload_preview_then_confirm_applies_exactly_that(client, ib, zz_school)
     assert "Ingelezen" in client.get(response.location).get_data(as_text=True)
 
 
-def test_a_changed_school_since_the_preview_shows_the_preview_again(client, ib, import_file,
-                                                                   zz_school):  # fmt: skip
+def test_a_changed_school_since_the_preview_shows_the_preview_again(
+    client, ib, import_file, zz_school, drain_jobs
+):
     response = upload(client, read("edexml-2.1-full.xml"))
     digest = digest_of(client.get(response.location).get_data(as_text=True))
     import_file(zz_school, "edexml-2.0-minimal.xml")  # meanwhile, IT imported another file
     confirmed = client.post(response.location + "/toepassen", data={"digest": digest})
     assert confirmed.location.endswith(response.location)
+    assert drain_jobs() == 0  # nothing was queued
     assert db.session.scalar(select(func.count(Pupil.id))) == 2  # the upload was not applied
     page = client.get(confirmed.location).get_data(as_text=True)
     assert "veranderd" in page
@@ -135,3 +144,35 @@ def test_another_schools_ib_cannot_see_or_apply_the_preview(client, login, ib):
 
 def test_the_demo_download_is_only_for_demo_schools(client, ib, zz_school):
     assert client.get("/administratie/import/voorbeeld.xml").status_code == 404
+
+
+def test_the_job_reports_progress_while_it_applies(client, ib, drain_jobs, monkeypatch):
+    from plugin.jobs import progress
+
+    reported = []
+    monkeypatch.setattr(progress, "write", lambda job_id, *args: reported.append(args))
+    response = upload(client, read("edexml-2.1-full.xml"))
+    digest = digest_of(client.get(response.location).get_data(as_text=True))
+    client.post(response.location + "/toepassen", data={"digest": digest})
+    drain_jobs()
+    assert reported, "no progress was reported"
+    done, total, _phase = reported[-1]
+    assert (
+        done == total == 5 + 4 + 4 + 2 + 4 + 3
+    )  # pupils, groups, enrolments, places, staff, links
+
+
+def test_a_school_changed_before_the_job_ran_fails_it_and_the_ib_looks_again(
+    client, ib, zz_school, import_file, drain_jobs
+):
+    response = upload(client, read("edexml-2.1-full.xml"))
+    digest = digest_of(client.get(response.location).get_data(as_text=True))
+    client.post(response.location + "/toepassen", data={"digest": digest})
+    import_file(zz_school, "edexml-2.0-minimal.xml")  # IT imported before the worker ran
+    drain_jobs()
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Pupil.id))) == 2
+    page = html.unescape(client.get(response.location).get_data(as_text=True))
+    assert "De vorige poging is mislukt" in page
+    assert "veranderd" in page
+    assert digest_of(page) != digest  # the new preview, to confirm again
