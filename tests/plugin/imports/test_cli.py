@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -72,3 +74,11 @@ def test_an_invalid_file_lists_every_problem_and_exits_1(run, tmp_path):
     assert "regel 36" in result.output
     assert "twee keer" in result.output
     assert db.session.scalar(select(func.count(School.id))) == 0
+
+
+def test_the_shipped_fictitious_example_imports_into_a_new_school(run):
+    example = Path(__file__).parents[3] / "plugin/imports/examples/voorbeeldschool-edexml-2.1.xml"
+    assert b"FICTIEF" in example.read_bytes()
+    result = run(str(example), "--school", "Basisschool De Voorbeeldtuin (fictief)", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "9 nieuwe leerlingen, 3 nieuwe groepen, 3 nieuwe leerkrachten" in result.output

@@ -24,16 +24,14 @@ def demo():
     return {s.name: s for s in db.session.scalars(select(School))}
 
 
-def test_demo_pupils_and_groups_have_the_administrations_keys(demo):
+def test_demo_keys_and_the_demo_teacher_on_groep_5_and_the_demo_ib(demo):
+    """One demo load for both (it takes seconds): keys, then the demo staff."""
     keys = db.session.execute(select(Pupil.school_id, Pupil.key).order_by(Pupil.id)).all()
     assert all(key for _, key in keys)
     assert len(set(keys)) == len(keys)
     assert [key for _, key in keys][:3] == ["LL00001", "LL00002", "LL00003"]
     assert db.session.scalar(select(Group.key).where(Group.name == "Groep 5/6")) == "GRP-5-6"
     assert db.session.scalar(select(Group.id).where(Group.key.is_(None))) is None
-
-
-def test_each_demo_school_has_the_demo_teacher_on_groep_5_and_the_demo_ib(demo):
     for school in demo.values():
         staff = {s.key: s for s in db.session.scalars(
             select(StaffMember).where(StaffMember.school_id == school.id))}  # fmt: skip
@@ -53,14 +51,10 @@ def test_each_demo_school_has_the_demo_teacher_on_groep_5_and_the_demo_ib(demo):
         assert groups == [(expected, 2026, "import")]
 
 
-def test_the_demo_schools_own_export_imports_without_a_change(demo):
+def test_the_demo_schools_own_export_changes_nothing_and_the_example_a_few_things(demo):
     school = demo["OBS De Regenboog (fictief)"]
     unchanged = parse_edexml(demo_export(school, TODAY, changes=False))
     assert plan_import(school, unchanged, TODAY).is_empty
-
-
-def test_the_example_export_brings_a_few_changes(demo):
-    school = demo["OBS De Regenboog (fictief)"]
     data = demo_export(school, TODAY)
     assert b"Fictieve voorbeeldexport" in data
     plan = plan_import(school, parse_edexml(data), TODAY)
