@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, text, update
 
 from plugin.audit import record_event
 from plugin.extensions import db
@@ -70,9 +70,11 @@ def apply_import(
     groups = _ids(Group, school_id, Group.school_year == year)
     _pupils(plan, tracker)
     pupils = _ids(Pupil, school_id)
+    _analyze_after(len(plan.group_inserts) + len(plan.pupil_inserts), "school_group", "pupil")
     _enrolments(plan, tracker, groups, pupils)
     _staff(plan, tracker)
     staff = _ids(StaffMember, school_id)
+    _analyze_after(len(plan.staff_inserts), "staff_member")
     _links(plan, tracker, groups, staff)
     school = db.session.get(School, school_id)
     school.structure_imported_at = datetime.now(UTC)
@@ -82,6 +84,24 @@ def apply_import(
     event = _audit(plan, actor)
     db.session.expire_all()  # the bulk writes bypassed the identity map
     return event
+
+
+ANALYZE_AFTER_ROWS = 100
+
+
+def _analyze_after(inserted: int, *tables: str) -> None:
+    """PostgreSQL: refresh the planner's statistics of tables that just grew a lot.
+
+    The foreign-key checks of the next inserts (enrolments → pupils) are planned from the
+    statistics; on a table that was empty they pick a scan over every pupil of the school
+    per row (measured: 23 s instead of 1 s for a first import of 10,000 pupils). ANALYZE may
+    run inside the transaction and sees its own rows; without the right to, PostgreSQL only
+    warns.
+    """
+    if inserted < ANALYZE_AFTER_ROWS or db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        db.session.execute(text(f"ANALYZE {table}"))  # a fixed table name, no user input
 
 
 def _ids(model, school_id: int, *conditions) -> dict[str, int]:
@@ -104,7 +124,7 @@ def _groups(plan: ImportPlan, tracker: _Tracker) -> None:
     tracker.run("groups", update(Group), plan.group_asides + renamed)
     tracker.run("groups", update(Group), plan.group_updates)
     rows = _with(plan.group_inserts, school_id=plan.school_id, school_year=plan.school_year)
-    tracker.run("groups", insert(Group), rows)
+    tracker.run("groups", insert(Group.__table__), rows)
 
 
 def _pupils(plan: ImportPlan, tracker: _Tracker) -> None:
@@ -113,7 +133,9 @@ def _pupils(plan: ImportPlan, tracker: _Tracker) -> None:
     tracker.run("pupils", update(Pupil), plan.pupil_updates)
     leavers = [{"id": pupil_id, "left_on": plan.today} for pupil_id in plan.leavers]
     tracker.run("pupils", update(Pupil), leavers)
-    tracker.run("pupils", insert(Pupil), _with(plan.pupil_inserts, school_id=plan.school_id))
+    tracker.run(
+        "pupils", insert(Pupil.__table__), _with(plan.pupil_inserts, school_id=plan.school_id)
+    )
 
 
 def _enrolments(plan: ImportPlan, tracker: _Tracker, groups, pupils) -> None:
@@ -139,7 +161,7 @@ def _staff(plan: ImportPlan, tracker: _Tracker) -> None:
     tracker.run("teachers", update(StaffMember), released)
     tracker.run("teachers", update(StaffMember), plan.staff_updates)
     rows = _with(plan.staff_inserts, school_id=plan.school_id, role=StaffRole.LEERKRACHT)
-    tracker.run("teachers", insert(StaffMember), rows)
+    tracker.run("teachers", insert(StaffMember.__table__), rows)
 
 
 def _links(plan: ImportPlan, tracker: _Tracker, groups, staff) -> None:
