@@ -24,7 +24,9 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from plugin.extensions import db
 from plugin.imports.records import EdexFile, EdexGroup, EdexmlRefused, Problem
 from plugin.imports.snapshot import Snapshot, take_snapshot
 from plugin.models import School
@@ -138,6 +140,11 @@ def normalise_brin(brin: str | None) -> str:
 
 def _check_school(school: School, edex: EdexFile, snapshot: Snapshot) -> None:
     problems = []
+    if not school.brin and (other := _school_with_brin(edex.brin, school.id)):
+        problems.append(Problem(_(
+            "This file is an export of BRIN %(file)s, which belongs to %(other)s.",
+            file=edex.brin, other=other,
+        ), element="school"))  # fmt: skip
     if school.brin and normalise_brin(school.brin) != edex.brin:
         problems.append(Problem(_(
             "This file is an export of BRIN %(file)s, but %(school)s has BRIN %(brin)s. Import "
@@ -152,6 +159,14 @@ def _check_school(school: School, edex: EdexFile, snapshot: Snapshot) -> None:
         ), element="school"))  # fmt: skip
     if problems:
         raise EdexmlRefused(problems)
+
+
+def _school_with_brin(brin: str, other_than: int) -> str | None:
+    """The name of another school that has ``brin`` (there are few schools: read them all)."""
+    rows = db.session.execute(
+        select(School.name, School.brin).where(School.brin.is_not(None), School.id != other_than)
+    )
+    return next((name for name, own in rows if normalise_brin(own) == brin), None)
 
 
 def plan_groups(plan: ImportPlan, snapshot: Snapshot, edex: EdexFile) -> dict[int, str]:

@@ -202,17 +202,8 @@ def plan_staff(
     # The names the preview shows: existing staff by id, new staff by key.
     names: dict[int | str, str] = {row.id: row.display_name for row in snapshot.staff}
     for row in snapshot.staff:
-        record = matched.get(row.id)
-        if record is None:
-            continue
-        changes = _person_changes(row, record)
-        if record.email and record.email != row.email:
-            changes["email"] = record.email
-        if "display_name" in changes:
-            changes["display_name"] = changes["display_name"][:200]
-        if changes:
-            plan.staff_updates.append({"id": row.id, **changes})
-            plan.note("staff_updated", row.display_name)
+        if row.id in matched:
+            _update_staff(plan, row, matched[row.id])
     known = {record.key for record in matched.values()}
     for teacher in teachers:
         if teacher.key not in known:
@@ -221,6 +212,17 @@ def plan_staff(
                                              teacher.last_name), teacher.email)  # fmt: skip
             names[teacher.key] = plan.staff_inserts[-1]["display_name"]
     _plan_links(plan, snapshot, edex, teachers, matched, group_keys, names)
+
+
+def _update_staff(plan: ImportPlan, row, record: EdexTeacher) -> None:
+    changes = _person_changes(row, record)
+    if record.email and record.email != row.email:
+        changes["email"] = record.email
+    if "display_name" in changes:
+        changes["display_name"] = changes["display_name"][:200]
+    if changes:
+        plan.staff_updates.append({"id": row.id, **changes})
+        plan.note("staff_updated", row.display_name)
 
 
 def _plan_links(plan, snapshot, edex, teachers, matched, group_keys, names) -> None:

@@ -284,3 +284,12 @@ def test_a_failing_apply_leaves_nothing_behind(zz_school, monkeypatch):
     savepoint.rollback()
     assert db.session.scalar(select(func.count(Pupil.id))) == 0
     assert db.session.execute(text("select count(*) from school_group")).scalar() == 0
+
+
+def test_a_school_without_brin_may_not_take_another_schools(zz_school):
+    from tests.factories import SchoolFactory
+
+    newcomer = SchoolFactory(name="OBS Zonder BRIN", brin=None)
+    with pytest.raises(EdexmlRefused) as refused:
+        plan_import(newcomer, parse_edexml(read("edexml-2.0-minimal.xml")), TODAY)
+    assert "Testschool De Linde" in refused.value.problems[0].message

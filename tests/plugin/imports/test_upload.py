@@ -176,3 +176,11 @@ def test_a_school_changed_before_the_job_ran_fails_it_and_the_ib_looks_again(
     assert "De vorige poging is mislukt" in page
     assert "veranderd" in page
     assert digest_of(page) != digest  # the new preview, to confirm again
+
+
+def test_an_export_larger_than_the_apps_request_limit_is_still_read(client, ib, app):
+    assert app.config["MAX_CONTENT_LENGTH"] < 9_000_000
+    big = b"<?xml version='1.0'?><!--" + b"x" * 9_000_000 + b"--><html/>"
+    response = upload(client, big)
+    assert response.status_code == 422  # read and refused for what it is, not 413
+    assert "geen EDEXML-bestand" in html.unescape(response.get_data(as_text=True))
