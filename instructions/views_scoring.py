@@ -53,6 +53,8 @@ def start_administration():
         return redirect(url_for(".administrations"))
     administration = services.find_or_create_administration(group, test, date.today())
     record_event("administration_started", "administration", administration.id)
+    if request.form.get("terug") == "instructie":
+        return redirect(url_for(".administration", code=test.code) + "#prep")
     return redirect(url_for(".preparation", administration_id=administration.id))
 
 
@@ -89,7 +91,7 @@ def tick(administration_id: int, step: str):
         return jsonify(step=step, done=row is not None, by=row.ticked_by if row else None)
     back = request.form.get("terug") == "instructie"
     target = (
-        url_for(".administration", code=administration.test.code, afname=administration.id)
+        url_for(".administration", code=administration.test.code)
         if back
         else url_for(".preparation", administration_id=administration.id)
     )
