@@ -86,7 +86,8 @@ def _leerkracht(page) -> list[tuple[str, str]]:
         ("afnames", "/afnames/"), ("voorbereiding", base + "/voorbereiding"),
         ("nakijken", base + "/nakijken"), ("afronden", base + "/afronden"),
         ("resultaten", base + "/resultaten"), ("itemanalyse", base + "/analyse"),
-        ("digibord", "/digibord/"), ("digibord-voorbeelden", "/digibord/taalverzorging/voorbeelden"),
+        ("digibord", "/digibord/"),
+        ("digibord-voorbeelden", "/digibord/taalverzorging/voorbeelden"),
         ("digibord-figuren", "/digibord/taalverzorging/kennismaken"),
     ]  # fmt: skip
 
