@@ -48,7 +48,8 @@ def register_nav(app: Flask) -> None:
         app,
         NavItem("instructions.digibord_index", _l("Digibord"), Permission.VIEW_EXAMPLE_ITEMS, 40),
     )
-    add_nav(app, NavItem("instructions.help_index", _l("Help"), Permission.VIEW_EXAMPLE_ITEMS, 90))
+    # Help explains the staff's work; a pupil's menu leaves it out (the pages stay public).
+    add_nav(app, NavItem("instructions.help_index", _l("Help"), Permission.VIEW_INSTRUCTIONS, 90))
 
 
 def render_markdown(text: str) -> Markup:
