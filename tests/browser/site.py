@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from playwright.sync_api import expect
+
 ROLES = ("public", "leerling", "leerkracht", "ib", "migrerend")
 SCHOOL = "OBS De Regenboog"
 MIGRATING = "IKC De Horizon"
@@ -63,7 +65,7 @@ def scored_administration(page) -> str:
         if not cells.nth(index).input_value():
             cells.nth(index).fill(value)
             cells.nth(index).press("Enter")
-    page.wait_for_function("document.querySelector('[data-pending]:not(.has-pending)')")
+    expect(page.locator("[data-pending]")).to_have_text("Alle antwoorden zijn opgeslagen.")
     return base.replace(page.url.split("/afnames/")[0], "")
 
 
