@@ -17,8 +17,10 @@ dashes, marker size and a label at their end, which survives black-and-white pri
 from __future__ import annotations
 
 import hashlib
+import html
 import inspect
 import json
+import math
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -58,7 +60,12 @@ STYLE = Style(
     legend_font_size=13,
     value_font_size=13,
     value_label_font_size=13,
+    guide_stroke_color="#c5ccd3",
+    major_guide_stroke_color="#c5ccd3",
 )
+
+LINE_STYLE = Style(**{**STYLE.__dict__, "stroke_width": "3", "stroke_opacity": "1"})
+"""Lines 3 px wide at full strength (pygal's default is a faint 1 px)."""
 
 BASE = {
     "js": [],
@@ -72,7 +79,7 @@ BASE = {
     "truncate_label": -1,
     "truncate_legend": -1,
 }
-CHAR_WIDTH = 0.6
+CHAR_WIDTH = 0.55
 """Average glyph width as a share of the font size, to tell whether x labels fit."""
 
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
@@ -104,7 +111,7 @@ def _fit_x_labels(options: dict, labels: Sequence[str]) -> dict:
         return options
     slot = (options.get("width", BASE["width"]) - 100) / len(labels)
     longest = max(len(str(label)) for label in labels) * CHAR_WIDTH * STYLE.label_font_size
-    if longest > slot * 0.9:
+    if longest > slot:
         options |= {"x_label_rotation": 30 if longest < slot * 2 else 45}
     return options
 
@@ -138,7 +145,8 @@ def level_shares(
     title: str, groups: Sequence[str], shares: dict[str, list[float]], locale: str = "nl"
 ) -> str:
     """Stacked bars per group: the share of its pupils at each level I–V (percent)."""
-    options = _fit_x_labels({**BASE, "style": _style(colors=LEVEL_COLORS)}, groups)
+    width = 560 if len(groups) <= 5 else BASE["width"]  # few groups: larger type
+    options = _fit_x_labels({**BASE, "style": _style(colors=LEVEL_COLORS), "width": width}, groups)
     chart = pygal.StackedBar(
         **options, title=title, range=(0, 100), value_formatter=percent_format(locale)
     )
@@ -200,7 +208,9 @@ def growth(
     """The parents' chart: the child's score over the moments, the national mean dashed. It
     shows the shape of the growth only: no numbers on the axis or in the points (the parents'
     report speaks in words; the teacher's report has the scores)."""
-    options = {**BASE, "width": 640, "height": 300, "style": _style(colors=("#00529b", "#5b6673"))}
+    style = _style(colors=("#00529b", "#5b6673"), stroke_width="3", stroke_opacity="1")
+    options = {**BASE, "width": 640, "height": 300, "style": style, "margin_left": 36,
+               "margin_right": 36}  # fmt: skip
     chart = pygal.Line(
         **_fit_x_labels(options, labels),
         title=title,
@@ -221,20 +231,60 @@ def lines(
     title: str, labels: Sequence[str], series: Sequence[tuple[str, list]], locale: str = "nl"
 ) -> str:
     """Several lines over the same x labels (trend over school years), each with its own
-    colour, dash pattern and marker size, and its name printed at its last point."""
+    colour, dash pattern and marker size, and its name printed beside its last point (moved
+    apart where two lines end close together)."""
+    values = [v for _name, vs in series for v in vs if v is not None]
+    options = {**_fit_x_labels(dict(BASE), labels), "margin_right": 90, "style": LINE_STYLE}
+    if values:
+        options["y_labels"] = _ticks_between(min(values), max(values), locale)
     chart = pygal.Line(
-        **_fit_x_labels(dict(BASE), labels), title=title, print_labels=True,
-        value_formatter=number_format(locale),
-    )  # fmt: skip
+        **options, title=title, print_labels=True, value_formatter=number_format(locale)
+    )
     chart.x_labels = list(labels)
     for index, (name, values) in enumerate(series):
         last = max((i for i, v in enumerate(values) if v is not None), default=None)
         points = [{"value": v, "label": name} if i == last else v for i, v in enumerate(values)]
         chart.add(
             name, points, dots_size=3 + index % 3,
-            stroke_style={"width": 2.5, "dasharray": DASHES[index % len(DASHES)]},
+            stroke_style={"width": "3px", "dasharray": DASHES[index % len(DASHES)]},
         )  # fmt: skip
-    return _svg(chart)
+    colors = {name: SERIES_COLORS[i % len(SERIES_COLORS)] for i, (name, _v) in enumerate(series)}
+    return _spread_end_labels(_svg(chart), colors)
+
+
+END_LABEL = re.compile(r'<text x="([\d.]+)" y="([\d.-]+)" class="label">([^<]*)</text>')
+
+
+def _spread_end_labels(svg: str, colors: dict[str, str]) -> str:
+    """Move the line-end labels right of their point, at least a line apart vertically, in
+    their line's colour (each has 4.5:1 or more on white)."""
+    found = sorted(END_LABEL.finditer(svg), key=lambda m: float(m.group(2)))
+    gap = STYLE.value_label_font_size + 3
+    placed: dict[str, str] = {}
+    previous = None
+    size = STYLE.value_font_size  # pygal put the label one font size right of and below it
+    for match in found:
+        y = float(match.group(2)) - size
+        if previous is not None and y - previous < gap:
+            y = previous + gap
+        previous = y
+        x = float(match.group(1)) - size + 10
+        placed[match.group(0)] = (
+            f'<text x="{x:.1f}" y="{y:.1f}" class="label" text-anchor="start" '
+            f'style="fill:{colors.get(html.unescape(match.group(3)), INK)}">{match.group(3)}</text>'
+        )
+    return END_LABEL.sub(lambda m: placed[m.group(0)], svg)
+
+
+def _ticks_between(low: float, high: float, locale: str) -> list[dict]:
+    """Round steps covering ``low``–``high`` (and zero when the data straddles it)."""
+    span = max(high - low, 1.0)
+    raw = span / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    label = number_format(locale, 0 if step >= 1 else 1)
+    return [{"value": i * step, "label": label(i * step)} for i in range(first, last + 1)]
 
 
 def bars(
@@ -247,12 +297,15 @@ def bars(
     """Grouped bars (shares against goals, domain shares, medians), always from zero; the
     values are printed above the bars when there are few enough to read."""
     values = [v for _name, vs in series for v in vs if v is not None]
-    options = _fit_x_labels({**BASE, "title": title}, labels)
-    if percent:
-        options |= {"range": (0, 100), "value_formatter": percent_format(locale)}
-    else:
-        options |= {"range": (0, max(values) * 1.1 if values else 1), "zero": 0,
-                    "value_formatter": number_format(locale)}  # fmt: skip
+    width = 560 if len(labels) * len(series) <= 6 else BASE["width"]  # few bars: larger type
+    options = _fit_x_labels({**BASE, "title": title, "width": width}, labels)
+    top = 100.0 if percent else (max(values) if values else 1.0)
+    options |= {
+        "range": (0, top),
+        "zero": 0,
+        "y_labels": _ticks(top, percent, locale),
+        "value_formatter": percent_format(locale) if percent else number_format(locale),
+    }
     if len(values) <= 12:
         options |= {"print_values": True, "print_values_position": "top"}
     chart = _Bars(**options)
@@ -260,6 +313,16 @@ def bars(
     for name, vs in series:
         chart.add(name, vs)
     return _svg(chart)
+
+
+def _ticks(top: float, percent: bool, locale: str) -> list[dict]:
+    """Five or so round steps from zero (0, 25, 50 …), labelled without decimals."""
+    raw = top / 5
+    magnitude = 10 ** max(0, len(str(int(raw))) - 1)
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    label = percent_format(locale) if percent else number_format(locale, 0)
+    count = int(top // step) + (0 if top % step == 0 else 1)
+    return [{"value": i * step, "label": label(i * step)} for i in range(count + 1)]
 
 
 def cached(cache, draw: Callable[..., str], **data) -> str:
