@@ -208,7 +208,10 @@ def growth(
     """The parents' chart: the child's score over the moments, the national mean dashed. It
     shows the shape of the growth only: no numbers on the axis or in the points (the parents'
     report speaks in words; the teacher's report has the scores)."""
-    style = _style(colors=("#00529b", "#5b6673"), stroke_width="3", stroke_opacity="1")
+    style = _style(
+        colors=("#00529b", "#5b6673"), stroke_width="3", stroke_opacity="1", title_font_size=22,
+        label_font_size=17, major_label_font_size=17, legend_font_size=17,
+    )  # fmt: skip
     options = {**BASE, "width": 640, "height": 300, "style": style, "margin_left": 36,
                "margin_right": 36}  # fmt: skip
     chart = pygal.Line(
