@@ -259,3 +259,13 @@ def test_the_ib_dashboard_shows_the_median_growth_goal_against_the_latest_moment
 
 def test_without_growth_goals_the_dashboard_shows_no_growth_table(client, world, as_ib):
     assert 'id="growth-goal-state"' not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_exports_are_named_in_dutch_words_not_codes(client, world, as_teacher):
+    pupil = world.pupils["Dirk"]
+    response = client.get(f"/rapportages/leerling/{pupil.id}/export.csv")
+    disposition = response.headers["Content-Disposition"]
+    assert "leerlingrapport-" in disposition
+    assert pupil.display_name.split()[0].lower() in disposition
+    group = client.get(f"/rapportages/groep/{world.group.id}/export.csv")
+    assert world.group.name.lower().replace(" ", "-") in group.headers["Content-Disposition"]

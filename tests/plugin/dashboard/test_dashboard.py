@@ -141,3 +141,24 @@ def test_pupil_gets_a_friendly_page_without_results(client, login, setup):
 
 def test_dashboard_needs_a_launch(client):
     assert client.get("/dashboard").status_code == 401
+
+
+def test_goals_keep_their_decimals_and_name_2f_or_1s_per_domain(client, login, setup):
+    from plugin.models import GoalIndicator, SchoolGoal
+
+    for domain, target in (("rekenen", 57.5), ("lezen", 85.0)):
+        db.session.add(
+            SchoolGoal(school_id=setup["school"].id, school_year=2026, domain=domain,
+                       indicator=GoalIndicator.SHARE_2F_1S, target=target)
+        )  # fmt: skip
+    db.session.flush()
+    login(role=Role.IB, school=setup["school"], staff=setup["ib"])
+    page = client.get("/dashboard").get_data(as_text=True)
+    table = page.split('id="goal-state"')[1].split("</table>")[0]
+    rekenen = table.split('data-domain="rekenen" data-indicator="2F/1S"')[1].split("</tr>")[0]
+    lezen = table.split('data-domain="lezen" data-indicator="2F/1S"')[1].split("</tr>")[0]
+    assert "<td>1S</td>" in rekenen
+    assert "57,5 %" in rekenen
+    assert "<td>2F</td>" in lezen
+    assert "85 %" in lezen
+    assert "2F/1S</td>" not in table
