@@ -1,14 +1,14 @@
 """pupil status per administration: absent (afwezig) and deviating administration
 
-Revision ID: 0005_classroom_pupil_status
-Revises: 0004
+Revision ID: 0007_classroom_pupil_status
+Revises: 0006_jobs
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0005_classroom_pupil_status"
-down_revision = "0004"
+revision = "0007_classroom_pupil_status"
+down_revision = "0006_jobs"
 branch_labels = None
 depends_on = None
 
