@@ -270,14 +270,23 @@
     input.addEventListener("focus", function () {
       lastCell = input;
       putButtons.forEach(function (b) { b.disabled = false; });
-      // Typing in a filled cell replaces its answer, it never appends ("+" over "+" is "+").
+      // Typing in a filled cell replaces its answer, it never appends ("+" over "+" is "+"),
+      // as in a spreadsheet: the first key after arriving in a cell starts a new answer.
+      input.dataset.fresh = "1";
+      input.select();
       window.setTimeout(function () { if (document.activeElement === input) { input.select(); } }, 0);
     });
-    input.addEventListener("input", function () { touched(input); });
+    input.addEventListener("input", function () { delete input.dataset.fresh; touched(input); });
     input.addEventListener("change", function () { enqueue(input); });
     input.addEventListener("blur", function () { if (cellValue(input) !== input.dataset.saved) { enqueue(input); } });
     input.addEventListener("keydown", function (event) {
       var target;
+      var typing = event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey;
+      if (input.dataset.fresh && (typing || event.key === "Backspace" || event.key === "Delete")) {
+        input.value = "";  // the key then types the new answer into an empty cell
+        delete input.dataset.fresh;
+        if (!typing) { event.preventDefault(); touched(input); return; }
+      }
       if ((event.key === "+" || event.key === "-") && !event.ctrlKey && !event.metaKey &&
           (cellValue(input) === "+" || cellValue(input) === "-" || cellValue(input) === "" ||
            input.selectionEnd - input.selectionStart === input.value.length)) {
