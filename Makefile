@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
 .PHONY: run test lint format install system-deps translations i18n-extract i18n-update \
-        i18n-compile serve bench clean
+        i18n-compile serve bench shots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -97,6 +97,10 @@ i18n-compile: $(STAMP)
 
 bench: install
 	$(PY) -m bench $(BENCH)
+
+## make shots: screenshots of every main page at 1280 and 390 px (SHOTS=folder to choose where).
+shots: install system-deps
+	$(PY) -m tests.browser.shots $(SHOTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -71,3 +71,26 @@ class PreparationTick(Base):
     ticked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (UniqueConstraint("administration_id", "step"),)
+
+
+class PupilAdministration(Base):
+    """How one pupil took one administration: *afwezig* (absent: no result, shown as "niet
+    gemaakt", never scored as all wrong) or *afwijkende afname* (an accommodation or a
+    disturbance the teacher notes, carried to the result). No row means: taken as usual."""
+
+    __tablename__ = "pupil_administration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    administration_id: Mapped[int] = mapped_column(
+        ForeignKey("administration.id", ondelete="CASCADE")
+    )
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="RESTRICT"))
+    absent: Mapped[bool] = mapped_column(default=False)
+    deviating: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    """What was different (e.g. "extra tijd", "vragen voorgelezen"); only with ``deviating``."""
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (UniqueConstraint("administration_id", "pupil_id"),)

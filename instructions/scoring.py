@@ -1,32 +1,26 @@
 """Scoring a paper test with the answer key (*nakijkkaart*): per pupil, per item.
 
-Each cell is saved on its own with an optimistic lock (``ItemResponse.version``): a write based
-on an older version is refused with :class:`StaleResponse` instead of overwriting a colleague.
-:func:`finish_scoring` turns raw scores into ability scores through the test's conversion table,
-derives the level from the national reference and stores ``Result`` rows.
+Each cell is saved on its own with an optimistic lock (``ItemResponse.version``): a write that
+would overwrite a value the client never saw is refused with :class:`StaleResponse` instead of
+overwriting a colleague; a retried save of the value already stored is simply success.
+Finishing (raw score → ability score → level) lives in :mod:`instructions.finishing`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from instructions.models import AcceptedAnswer
-from plugin.audit import record_event
+from instructions.models import AcceptedAnswer, PupilAdministration
 from plugin.extensions import db
-from plugin.levels import Cuts, derive_level
 from plugin.models import (
     Administration,
-    ConversionRow,
     Enrolment,
     ItemResponse,
-    NationalReference,
     Pupil,
-    Result,
     TestItem,
 )
 
@@ -37,10 +31,6 @@ class StaleResponse(Exception):
     def __init__(self, current: ItemResponse | None) -> None:
         super().__init__("stale item response")
         self.current = current
-
-
-class ScoringError(Exception):
-    """Scoring cannot be finished (e.g. the conversion table lacks a raw score)."""
 
 
 def normalise(answer: str) -> str:
@@ -104,6 +94,15 @@ def _stored(
     return db.session.scalar(query)
 
 
+def shown(row: ItemResponse | None) -> str:
+    """A cell as the grid shows it: the given answer, ``+`` (right), ``-`` (wrong) or empty."""
+    if row is None:
+        return ""
+    if row.given_answer:
+        return row.given_answer
+    return {True: "+", False: "-"}.get(row.correct, "")
+
+
 @dataclass(frozen=True)
 class CellChange:
     pupil_id: int
@@ -112,18 +111,28 @@ class CellChange:
     """The version the client last saw; 0 for a cell it saw empty."""
     correct: bool | None = None
     given_answer: str | None = None
+    seen: str | None = None
+    """The value the client last saw in the cell (None: the client did not say)."""
+
+    @property
+    def value(self) -> str:
+        given = (self.given_answer or "").strip()[:200]
+        return given or {True: "+", False: "-"}.get(self.correct, "")
 
 
-def save_cell(administration: Administration, change: CellChange) -> ItemResponse:
-    """Store one cell, refusing a write based on an outdated version (a few small queries,
-    whatever the size of the group)."""
+def save_cell(administration: Administration, change: CellChange) -> ItemResponse | None:
+    """Store one cell, refusing a write that would silently overwrite a colleague.
+
+    A retry of a save whose reply was lost finds its own value stored: that is success, not a
+    conflict. A write is refused (:class:`StaleResponse`) only when the stored value differs
+    both from what the client last saw and from what it sends. A few small queries, whatever
+    the size of the group."""
     item = db.session.get(TestItem, change.item_id)
     if item is None or item.test_id != administration.test_id:
         raise LookupError("no such item")
     if not _in_group(administration, change.pupil_id):
         raise LookupError("no such pupil")
-    correct = change.correct
-    given = (change.given_answer or "").strip()[:200] or None
+    correct, given = change.correct, (change.given_answer or "").strip()[:200] or None
     if given is not None:
         variants = db.session.scalars(
             select(AcceptedAnswer.answer).where(AcceptedAnswer.item_id == item.id)
@@ -131,12 +140,12 @@ def save_cell(administration: Administration, change: CellChange) -> ItemRespons
         correct = is_correct(given, item, list(variants))
     key = (change.pupil_id, change.item_id)
     current = _stored(administration, key, fresh=False)
-    if current is None:
-        if change.version != 0:
-            raise StaleResponse(None)
-        return _insert(administration, change, correct, given)
-    if current.version != change.version:
+    if shown(current) == change.value:
+        return current  # already stored: a retry, or the same answer typed again
+    if not _may_write(current, change):
         raise StaleResponse(current)
+    if current is None:
+        return _insert(administration, change, correct, given)
     try:
         with db.session.begin_nested():  # changes made inside, so a refusal undoes only them
             current.correct, current.given_answer = correct, given
@@ -144,6 +153,14 @@ def save_cell(administration: Administration, change: CellChange) -> ItemRespons
     except StaleDataError:
         raise StaleResponse(_stored(administration, key)) from None
     return current
+
+
+def _may_write(current: ItemResponse | None, change: CellChange) -> bool:
+    """The client knew what it overwrites: the same version, or the same value."""
+    version = current.version if current is not None else 0
+    if version == change.version:
+        return True
+    return change.seen is not None and shown(current) == change.seen.strip()[:200]
 
 
 def _in_group(administration: Administration, pupil_id: int) -> bool:
@@ -173,76 +190,46 @@ def _insert(administration, change: CellChange, correct, given) -> ItemResponse:
     try:
         with db.session.begin_nested():
             db.session.add(row)
-    except IntegrityError:  # a colleague scored this cell at the same moment
-        raise StaleResponse(
-            responses(administration).get((change.pupil_id, change.item_id))
-        ) from None
+    except IntegrityError:  # the same cell was stored a moment ago (a colleague, or a retry)
+        stored = _stored(administration, (change.pupil_id, change.item_id))
+        if shown(stored) == change.value:
+            return stored
+        raise StaleResponse(stored) from None
     return row
 
 
-def _cuts(administration: Administration) -> Cuts | None:
-    test = administration.test
-    ref = db.session.scalar(
-        select(NationalReference).where(
-            NationalReference.subject_id == test.subject_id,
-            NationalReference.moment == test.moment,
-            NationalReference.level == test.level,
-        )
+def pupil_statuses(administration: Administration) -> dict[int, PupilAdministration]:
+    """Pupils marked absent or with a deviating administration, by pupil id."""
+    query = select(PupilAdministration).where(
+        PupilAdministration.administration_id == administration.id
     )
-    return None if ref is None else Cuts(ref.p20, ref.p40, ref.p60, ref.p80)
+    return {row.pupil_id: row for row in db.session.scalars(query)}
 
 
-def finish_scoring(administration: Administration) -> int:
-    """Convert every scored pupil's raw score and store the results; returns how many."""
-    table = dict(
-        db.session.execute(
-            select(ConversionRow.raw_score, ConversionRow.ability_score).where(
-                ConversionRow.test_id == administration.test_id
-            )
-        ).all()
-    )
-    scores = raw_scores(administration)
-    missing = sorted({raw for raw in scores.values() if raw not in table})
-    if missing:
-        raise ScoringError(missing)
-    cuts = _cuts(administration)
-    leerjaren = {pupil.id: leerjaar for pupil, leerjaar in pupils(administration)}
-    for pupil_id, raw in scores.items():
-        _store_result(administration, pupil_id, leerjaren[pupil_id], raw, table[raw], cuts)
-    db.session.execute(
-        delete(Result).where(
-            Result.administration_id == administration.id, Result.pupil_id.not_in(scores)
-        )
-    )
-    administration.completed_at = datetime.now(UTC)
-    record_event("scoring_finished", "administration", administration.id, results=len(scores))
+@dataclass(frozen=True)
+class PupilStatusChange:
+    pupil_id: int
+    absent: bool
+    deviating: bool
+    note: str = ""
+
+
+def set_pupil_status(administration: Administration, change: PupilStatusChange) -> None:
+    """Mark a pupil absent and/or as a deviating administration (setting the same twice is
+    harmless: the client may retry a save whose reply was lost)."""
+    if not _in_group(administration, change.pupil_id):
+        raise LookupError("no such pupil")
+    note = " ".join(change.note.split())[:200] if change.deviating else ""
+    row = pupil_statuses(administration).get(change.pupil_id)
+    if row is None:
+        row = PupilAdministration(administration_id=administration.id, pupil_id=change.pupil_id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # the same pupil marked a moment ago (a colleague or a retry)
+            row = pupil_statuses(administration)[change.pupil_id]
+    row.absent, row.deviating, row.note = change.absent, change.deviating, note
     db.session.flush()
-    return len(scores)
-
-
-def _store_result(administration, pupil_id, leerjaar, raw, ability, cuts) -> None:
-    result = db.session.scalar(
-        select(Result).where(
-            Result.pupil_id == pupil_id,
-            Result.test_id == administration.test_id,
-            Result.school_year == administration.school_year,
-        )
-    )
-    if result is None:
-        result = Result(
-            pupil_id=pupil_id, test_id=administration.test_id,
-            school_year=administration.school_year,
-        )  # fmt: skip
-        db.session.add(result)
-    elif (result.raw_score, result.ability_score) != (raw, ability):
-        record_event(
-            "result_changed", "result", result.id, pupil_id=pupil_id,
-            old={"raw": result.raw_score, "score": result.ability_score},
-            new={"raw": raw, "score": ability},
-        )  # fmt: skip
-    result.administration_id = administration.id
-    result.leerjaar, result.raw_score, result.ability_score = leerjaar, raw, ability
-    result.level = derive_level(ability, cuts) if cuts else None
 
 
 @dataclass(frozen=True)

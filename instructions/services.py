@@ -93,6 +93,23 @@ def paper_administrations(group_ids: list[int]) -> list[Administration]:
     return list(db.session.scalars(query))
 
 
+def test_administrations(test: Test, group_ids: list[int]) -> list[Administration]:
+    """This school year's administrations of ``test`` in the given groups (their checklists)."""
+    if not group_ids:
+        return []
+    query = (
+        select(Administration)
+        .join(Administration.group)
+        .where(
+            Administration.test_id == test.id,
+            Administration.group_id.in_(group_ids),
+            Administration.school_year == Group.school_year,
+        )
+        .order_by(Group.name)
+    )
+    return list(db.session.scalars(query))
+
+
 def find_or_create_administration(group: Group, test: Test, today: date) -> Administration:
     """The group's administration of ``test`` this school year, created when there is none."""
     query = select(Administration).where(

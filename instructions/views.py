@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from instructions import bp, services
-from plugin.auth import Permission, require_permission
+from plugin.auth import Permission, require_permission, require_principal
 from plugin.models import TestMode
 from plugin.web import NavItem
 from plugin.web import register_nav as add_nav
@@ -48,7 +48,8 @@ def register_nav(app: Flask) -> None:
         app,
         NavItem("instructions.digibord_index", _l("Digibord"), Permission.VIEW_EXAMPLE_ITEMS, 40),
     )
-    add_nav(app, NavItem("instructions.help_index", _l("Help"), Permission.VIEW_EXAMPLE_ITEMS, 90))
+    # Help explains the staff's work; a pupil's menu leaves it out (the pages stay public).
+    add_nav(app, NavItem("instructions.help_index", _l("Help"), Permission.VIEW_INSTRUCTIONS, 90))
 
 
 def render_markdown(text: str) -> Markup:
@@ -101,7 +102,14 @@ def administration(code: str):
     """The administration instructions of one test, readable on a tablet."""
     test = services.test_by_code(code) or abort(404)
     document = services.administration_instructions(test)
-    return render_template("instructions/administration.html", test=test, document=document)
+    principal = require_principal()
+    groups = services.visible_groups(principal) if principal.can(Permission.SCORE_TESTS) else []
+    administrations = services.test_administrations(test, [g.id for g in groups])
+    return render_template(
+        "instructions/administration.html", test=test, document=document, groups=groups,
+        administrations=administrations,
+        ticks={a.id: services.ticks(a) for a in administrations},
+    )  # fmt: skip
 
 
 @bp.get("/instructies/nakijkkaarten")

@@ -7,12 +7,11 @@ from datetime import date
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from instructions import bp, scoring, services
+from instructions.json_input import CELL, PUPIL_STATUS, TICK, BadInput, read_json
 from plugin.audit import record_event
 from plugin.auth import Permission, load_group_or_404, require_permission, require_principal
-from plugin.extensions import db
 from plugin.models import Administration, TestMode
 
 
@@ -54,6 +53,8 @@ def start_administration():
         return redirect(url_for(".administrations"))
     administration = services.find_or_create_administration(group, test, date.today())
     record_event("administration_started", "administration", administration.id)
+    if request.form.get("terug") == "instructie":
+        return redirect(url_for(".administration", code=test.code) + "#prep")
     return redirect(url_for(".preparation", administration_id=administration.id))
 
 
@@ -78,13 +79,23 @@ def tick(administration_id: int, step: str):
     steps = {s["step"] for s in (document.body["preparation"] if document else [])}
     if step not in steps:
         abort(404)
-    wants_json = request.is_json
-    data = request.get_json(silent=True) if wants_json else request.form
-    done = str((data or {}).get("done", "")).lower() in {"1", "true", "on", "yes"}
+    if request.is_json:
+        try:
+            done = read_json(TICK)["done"]
+        except BadInput as bad:
+            return jsonify(error=bad.message), 400
+    else:
+        done = request.form.get("done", "") in {"1", "on"}
     row = services.set_tick(administration, step, done, require_principal())
-    if wants_json:
+    if request.is_json:
         return jsonify(step=step, done=row is not None, by=row.ticked_by if row else None)
-    return redirect(url_for(".preparation", administration_id=administration.id) + f"#{step}")
+    back = request.form.get("terug") == "instructie"
+    target = (
+        url_for(".administration", code=administration.test.code)
+        if back
+        else url_for(".preparation", administration_id=administration.id)
+    )
+    return redirect(target + f"#{step}")
 
 
 @bp.get("/afnames/<int:administration_id>/nakijken")
@@ -98,7 +109,7 @@ def score(administration_id: int):
         "instructions/scoring.html", administration=administration,
         items=scoring.items(administration), pupils=scoring.pupils(administration),
         responses=scoring.responses(administration), raw=scoring.raw_scores(administration),
-        report_url=report_url,
+        statuses=scoring.pupil_statuses(administration), report_url=report_url,
     )  # fmt: skip
 
 
@@ -121,21 +132,21 @@ TICKS = {"+": True, "-": False}
 def save_cell(administration_id: int):
     """Save one cell: ``value`` is + (right), - (wrong), the given answer, or empty."""
     administration = _paper(_load_administration(administration_id))
-    data = request.get_json(silent=True) or {}
     try:
-        value = str(data.get("value", "")).strip()
-        change = scoring.CellChange(
-            pupil_id=int(data["pupil_id"]), item_id=int(data["item_id"]),
-            version=int(data.get("version", 0)), correct=TICKS.get(value),
-            given_answer=None if value in TICKS else value,
-        )  # fmt: skip
+        data = read_json(CELL)
+    except BadInput as bad:
+        return jsonify(error=bad.message), 400
+    value = data["value"].strip()
+    change = scoring.CellChange(
+        pupil_id=data["pupil_id"], item_id=data["item_id"], version=data.get("version", 0),
+        correct=TICKS.get(value), given_answer=None if value in TICKS else value,
+        seen=data.get("seen"),
+    )  # fmt: skip
+    try:
         row = scoring.save_cell(administration, change)
-    except (KeyError, TypeError, ValueError):
-        return jsonify(error=_("The change could not be read.")), 400
     except LookupError:
         abort(404)
     except scoring.StaleResponse as stale:
-        db.session.rollback()
         return jsonify(
             error=_("A colleague changed this answer in the meantime; the cell now shows the "
                     "saved answer. Check it and enter yours again if needed."),
@@ -146,36 +157,30 @@ def save_cell(administration_id: int):
 
 def _cell(row) -> dict:
     if row is None:
-        return {"version": 0, "correct": None, "given_answer": None}
-    return {"version": row.version, "correct": row.correct, "given_answer": row.given_answer}
+        return {"version": 0, "correct": None, "given_answer": None, "value": ""}
+    return {
+        "version": row.version, "correct": row.correct, "given_answer": row.given_answer,
+        "value": scoring.shown(row),
+    }  # fmt: skip
 
 
-@bp.post("/afnames/<int:administration_id>/afronden")
+@bp.post("/afnames/<int:administration_id>/nakijken/leerling")
 @require_permission(Permission.SCORE_TESTS)
-def finish(administration_id: int):
-    """Convert raw scores into ability scores and store them as results."""
+def save_pupil_status(administration_id: int):
+    """Mark a pupil absent (*afwezig*) or note a deviating administration (*afwijkend*)."""
     administration = _paper(_load_administration(administration_id))
     try:
-        count = scoring.finish_scoring(administration)
-    except scoring.ScoringError:
-        db.session.rollback()
-        flash(_("The conversion table of this test is incomplete; nothing was saved."), "error")
-        return redirect(url_for(".score", administration_id=administration_id))
-    message = ngettext(
-        "Scoring finished: %(num)s result saved.", "Scoring finished: %(num)s results saved.", count
+        data = read_json(PUPIL_STATUS)
+    except BadInput as bad:
+        return jsonify(error=bad.message), 400
+    change = scoring.PupilStatusChange(
+        data["pupil_id"], data["absent"], data["deviating"], data.get("note", "")
     )
-    flash(message, "success")
-    return redirect(url_for(".analysis", administration_id=administration_id))
+    try:
+        scoring.set_pupil_status(administration, change)
+    except LookupError:
+        abort(404)
+    return jsonify(pupil_id=change.pupil_id, absent=change.absent, deviating=change.deviating)
 
 
-@bp.get("/afnames/<int:administration_id>/analyse")
-@require_permission(Permission.SCORE_TESTS)
-def analysis(administration_id: int):
-    """Share correct per item for the group, the weakest items first."""
-    administration = _paper(_load_administration(administration_id))
-    record_event("item_analysis_viewed", "administration", administration.id)
-    report_url = _report_url(administration)
-    return render_template(
-        "instructions/analysis.html", administration=administration,
-        stats=scoring.item_analysis(administration), report_url=report_url,
-    )  # fmt: skip
+from instructions import views_finish  # noqa: E402, F401 - finishing and the item analysis

@@ -59,6 +59,16 @@ SUBJECTS = (
 )  # fmt: skip
 
 ITEMS_PER_PAPER_TEST = 30
+DOMAIN_FROM_LEVEL = {"Spelling werkwoorden": 6}
+"""Domains taught from a later groep on: spelling werkwoorden starts in groep 6."""
+
+
+def item_domain(subject: SubjectSpec, number: int, level: int) -> str:
+    """The domain tag of item ``number`` of ``subject``'s test at ``level`` (groep)."""
+    domains = [d for d in subject.item_domains if DOMAIN_FROM_LEVEL.get(d, 0) <= level]
+    return domains[(number - 1) % len(domains)]
+
+
 LEVEL_Z = (-0.8416, -0.2533, 0.2533, 0.8416)  # quintile boundaries of a normal distribution
 
 
@@ -140,7 +150,7 @@ def _test(subject: SubjectSpec, subject_id: int, moment: str, level: int, built:
         return
     items = []
     for number in range(1, ITEMS_PER_PAPER_TEST + 1):
-        domain = subject.item_domains[(number - 1) % len(subject.item_domains)]
+        domain = item_domain(subject, number, level)
         answer = "ABCD"[(number * 7 + level) % 4]
         item = TestItem(test_id=test.id, number=number, correct_answer=answer, domain=domain)
         db.session.add(item)

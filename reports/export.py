@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from flask import Response
@@ -24,6 +26,14 @@ def cell(value) -> str:
         return str(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def slug(*parts: object) -> str:
+    """A readable file-name part from Dutch names: ``Groep 5``, ``Rekenen-Wiskunde`` →
+    ``groep-5-rekenen-wiskunde`` (accents dropped, nothing but a-z, 0-9 and hyphens)."""
+    text = unicodedata.normalize("NFKD", " ".join(str(p) for p in parts if p is not None))
+    text = text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "export"
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:

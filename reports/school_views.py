@@ -16,10 +16,20 @@ from plugin.auth import (
 )
 from plugin.dashboard.goals import current_goals, goal_states
 from plugin.extensions import cache, db
-from plugin.models import GoalIndicator, Level, Moment, Pupil, School
+from plugin.models import (
+    Administration,
+    GoalIndicator,
+    Level,
+    Moment,
+    Pupil,
+    School,
+    Subject,
+    Test,
+    moment_code,
+)
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, school_services, services
-from reports.export import csv_response
+from reports.export import csv_response, slug
 from reports.views import _int_arg, bad_request
 
 
@@ -98,7 +108,7 @@ def _school_charts(data) -> dict[str, str]:
             )  # fmt: skip
     states = [s for s in data["states"] if s.recent]
     if states:
-        labels = [f"{s.domain} {s.indicator.value}" for s in states]
+        labels = [f"{s.domain} {reference_level(s.domain, s.indicator)}" for s in states]
         found["reference"] = charts.cached(
             cache, charts.bars, title=_("Share of groep 8 pupils at the reference level"),
             labels=labels, percent=True,
@@ -110,6 +120,15 @@ def _school_charts(data) -> dict[str, str]:
             ],
         )  # fmt: skip
     return found
+
+
+def reference_level(domain: str, indicator) -> str:
+    """The level the Inspectorate means for the domain: 2F for reading and language, 1S for
+    mathematics (the shared indicator is stored as "2F/1S"); 1F for everyone."""
+    value = getattr(indicator, "value", indicator)
+    if value != "2F/1S":
+        return value
+    return "1S" if domain == "rekenen" else "2F"
 
 
 def _round(value: float | None) -> float | None:
@@ -142,8 +161,8 @@ def school_csv():
                 [group.name, subject.name, cell.count, cell.median, cell.national_mean,
                  *[cell.levels[level] for level in Level], cell.median_growth]
             )  # fmt: skip
-    label = f"{data['moment'].value}{data['year']}" if data["year"] else "leeg"
-    return csv_response(f"schoolrapport-{label}.csv", header, rows)
+    label = f"{data['moment'].value} {school_year_label(data['year'])}" if data["year"] else "leeg"
+    return csv_response(f"schoolrapport-{slug(school.name, label)}.csv", header, rows)
 
 
 def _category_selection(group_id: int):
@@ -187,9 +206,24 @@ def categories(group_id: int):
         )  # fmt: skip
     return render_template(
         "reports/categories.html", group=group, options=options, option=option, pupils=pupils,
+        test_labels=_test_labels(options),
         combined=combined, chart=chart, rules=category_services,
         school_year_label=school_year_label,
     )  # fmt: skip
+
+
+def _test_labels(options) -> dict[int, str]:
+    """``Rekenen-Wiskunde E4`` per administration: the subject's name, not the test's code."""
+    ids = [o.administration_id for o in options]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Administration.id, Subject.name, Test.moment, Test.level)
+        .join(Test, Test.id == Administration.test_id)
+        .join(Subject, Subject.id == Test.subject_id)
+        .where(Administration.id.in_(ids))
+    )
+    return {row.id: f"{row.name} {moment_code(row.moment, row.level)}" for row in rows}
 
 
 @bp.get("/groep/<int:group_id>/categorieen.csv")
@@ -209,5 +243,6 @@ def categories_csv(group_id: int):
             flag = _("yes") if domain in lagging else _("no")
             rows.append([name, domain, tally.correct, tally.items, tally.percentage,
                          profile.total.percentage, flag])  # fmt: skip
-    code = option.test_code if option else "leeg"
-    return csv_response(f"categorieen-{group.id}-{code}.csv", header, rows)
+    name = _test_labels([option]).get(option.administration_id) if option else "leeg"
+    year = school_year_label(option.school_year) if option else None
+    return csv_response(f"categorieen-{slug(group.name, name, year)}.csv", header, rows)

@@ -7,6 +7,8 @@ pupil results is written to the audit log.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,7 +20,7 @@ from plugin.extensions import cache
 from plugin.models import Group, Moment, Pupil, moment_code
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, services, wording
-from reports.export import csv_response
+from reports.export import csv_response, slug
 
 
 def bad_request(message: str) -> None:
@@ -122,7 +124,8 @@ def group_csv(group_id: int):
         _("Previous score"), _("Growth"), _("Growth judgement"), _("Growth stalls"),
     ]  # fmt: skip
     rows = [_group_csv_row(line) for line in report.lines]
-    filename = f"groepsrapport-{group.id}-{subject.code}-{moment.value}{year}.csv"
+    name = slug(group.name, subject.name, moment.value, school_year_label(year))
+    filename = f"groepsrapport-{name}.csv"
     return csv_response(filename, header, rows)
 
 
@@ -191,13 +194,13 @@ def pupil_csv(pupil_id: int):
     histories = services.pupil_histories(pupil)
     record_event("export_pupil_report", "pupil", pupil.id)
     header = [
-        _("Subject"), _("School year"), _("Test"), _("Ability score"), _("Level"),
+        _("Pupil"), _("Subject"), _("School year"), _("Test"), _("Ability score"), _("Level"),
         _("Functioning level"), _("Previous test"), _("Growth"), _("Growth judgement"),
         _("National mean"),
     ]  # fmt: skip
     rows = [
         [
-            h.subject.name, school_year_label(s.school_year), s.code, s.score,
+            pupil.display_name, h.subject.name, school_year_label(s.school_year), s.code, s.score,
             s.level.value if s.level else "", wording.functioning(h, s) or "",
             s.prev_code or "", s.growth, wording.judgement_label(s.judgement) if s.judgement
             else "", s.national_mean,
@@ -205,7 +208,7 @@ def pupil_csv(pupil_id: int):
         for h in histories
         for s in h.scores
     ]  # fmt: skip
-    return csv_response(f"leerlingrapport-{pupil.id}.csv", header, rows)
+    return csv_response(f"leerlingrapport-{slug(pupil.display_name)}.csv", header, rows)
 
 
 @bp.get("/leerling/<int:pupil_id>/ouderrapport")
@@ -214,11 +217,32 @@ def parents(pupil_id: int):
     """Ouderrapport: the pupil report in words, ready to print for a parent conversation."""
     pupil = load_pupil_or_404(pupil_id)
     histories = services.pupil_histories(pupil)
+    groups = services.pupil_groups(pupil)
     record_event("view_parent_report", "pupil", pupil.id)
     first_name = pupil.display_name.split(" ")[0]
+    latest = max(
+        (h.latest for h in histories if h.latest),
+        key=lambda s: (s.school_year, MOMENT_ORDER[s.moment]), default=None,
+    )  # fmt: skip
     return render_template(
         "reports/parents.html", pupil=pupil, first_name=first_name, histories=histories,
-        wording=wording,
+        wording=wording, group=groups[0] if groups else None, latest=latest,
+        today=date.today(), charts={h.subject.id: _growth_chart(h, first_name)
+                                    for h in histories if h.scores},
+    )  # fmt: skip
+
+
+MOMENT_ORDER = {Moment.B: 0, Moment.M: 1, Moment.E: 2}
+
+
+def _growth_chart(history: services.SubjectHistory, first_name: str) -> str:
+    """One simple line for parents: the child's score per test, the national mean dashed."""
+    scores = history.scores
+    return charts.cached(
+        cache, charts.growth, title=history.subject.name,
+        labels=[f"{s.code} {_short_year(s.school_year)}" for s in scores],
+        scores=[s.score for s in scores], means=[s.national_mean for s in scores],
+        legend=(first_name, _("National average")),
     )  # fmt: skip
 
 

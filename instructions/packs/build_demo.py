@@ -15,6 +15,7 @@ from plugin.demo_reference import (
     SUBJECTS,
     SubjectSpec,
     conversion,
+    item_domain,
 )
 from plugin.models import TestMode
 
@@ -36,7 +37,7 @@ def test_lines(subject: SubjectSpec, code: str) -> list[str]:
         return lines
     lines.append("    items:")
     for number in range(1, ITEMS_PER_PAPER_TEST + 1):
-        domain = subject.item_domains[(number - 1) % len(subject.item_domains)]
+        domain = item_domain(subject, number, level)
         key = answer(number, level)
         lines.append(f'      - {{number: {number}, answer: {key}, domain: "{domain}"}}')
     lines.append("    conversion:")

@@ -1,5 +1,6 @@
-// Preparation checklist: tick a step without reloading. Without JavaScript the same
-// buttons submit their form (the server answers with a redirect).
+// Preparation checklist: tick a step without reloading, and keep the focus on the step (a
+// disabled button would drop it). Without JavaScript the same buttons submit their form
+// (the server answers with a redirect back to the step).
 (function () {
   "use strict";
   var token = document.querySelector('meta[name="csrf-token"]');
@@ -9,12 +10,14 @@
       event.preventDefault();
       var button = form.querySelector("button.tick");
       var field = form.querySelector('input[name="done"]');
+      if (button.getAttribute("aria-busy") === "true") { return; }
       var done = field.value === "1";
-      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
       fetch(form.action, {
         method: "POST",
         credentials: "same-origin",
-        headers: {"Content-Type": "application/json", "X-CSRFToken": token ? token.content : ""},
+        headers: {"Content-Type": "application/json", "Accept": "application/json",
+                  "X-CSRFToken": token ? token.content : ""},
         body: JSON.stringify({done: done})
       }).then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
@@ -24,12 +27,14 @@
         item.classList.toggle("done", data.done);
         button.setAttribute("aria-pressed", data.done ? "true" : "false");
         form.querySelector(".box").textContent = data.done ? "\u2713" : "";
-        form.querySelector(".by").textContent = data.done && data.by ? data.by : "";
+        var template = form.closest("ul").dataset.tickedBy || "{who}";
+        form.querySelector(".by").textContent =
+          data.done && data.by ? template.replace("{who}", data.by) : "";
         field.value = data.done ? "0" : "1";
         if (status) { status.textContent = ""; }
       }).catch(function () {
         if (status) { status.textContent = status.dataset.error; }
-      }).finally(function () { button.disabled = false; });
+      }).finally(function () { button.removeAttribute("aria-busy"); });
     });
   });
 })();

@@ -1,7 +1,8 @@
 """Dashboard queries: which tests each visible group has taken in the current test period.
 
 A fixed number of queries, whatever the number of groups: the groups, the subjects, the
-tests of the year's two periods and the group's administrations are each one select.
+tests of the year's two periods, the group's administrations, the pupils scored so far in
+unfinished scorings and the group sizes are each one select.
 """
 
 from __future__ import annotations
@@ -11,11 +12,20 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from plugin.auth import Principal, visible_group_ids
 from plugin.extensions import db
-from plugin.models import Administration, Group, Moment, School, Subject, Test
+from plugin.models import (
+    Administration,
+    Enrolment,
+    Group,
+    ItemResponse,
+    Moment,
+    School,
+    Subject,
+    Test,
+)
 from plugin.periods import current_period, school_year_of, upcoming_period
 
 PERIOD_MOMENTS = (Moment.M, Moment.E)
@@ -44,6 +54,8 @@ class Cell:
     """The tests the group should take (one per leerjaar of a combination group)."""
     overdue: list[str] = field(default_factory=list)
     """Codes of tests of an earlier period of this school year that were never taken."""
+    scored: list[tuple[str, int, int]] = field(default_factory=list)
+    """While scoring: (test code, pupils with a scored item, pupils in the group)."""
 
 
 @dataclass
@@ -75,12 +87,18 @@ def overview(principal: Principal, today: date) -> Overview:
     subjects = list(db.session.scalars(select(Subject).order_by(Subject.position, Subject.name)))
     tests = list(db.session.scalars(select(Test).where(Test.moment.in_(PERIOD_MOMENTS))))
     taken = _administrations([g.id for g in groups], year)
+    scored = _scored_pupils([g.id for g in groups], year)
+    sizes = _group_sizes([g.id for g in groups], year)
     cells = {}
     for group in groups:
         for subject in subjects:
-            cells[(group.id, subject.id)] = _cell(
-                school, year, today, moment, group, subject, tests, taken
-            )
+            cell = _cell(school, year, today, moment, group, subject, tests, taken)
+            if cell.status is Status.SCORING:
+                cell.scored = [
+                    (t.moment_code, scored.get((group.id, t.id), 0), _size(sizes, group, t))
+                    for t in cell.tests if (group.id, t.id) in taken
+                ]  # fmt: skip
+            cells[(group.id, subject.id)] = cell
     return Overview(school, year, moment, current_period(school, today) is not None,
                     subjects, groups, cells)  # fmt: skip
 
@@ -94,6 +112,44 @@ def _administrations(group_ids: list[int], year: int) -> dict[tuple[int, int], b
         .where(Administration.group_id.in_(group_ids), Administration.school_year == year)
     )  # fmt: skip
     return {(r.group_id, r.test_id): r.completed_at is not None for r in rows}
+
+
+def _scored_pupils(group_ids: list[int], year: int) -> dict[tuple[int, int], int]:
+    """(group id, test id) → pupils with at least one scored item, for unfinished scorings."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Administration.group_id, Administration.test_id,
+            func.count(distinct(ItemResponse.pupil_id)),
+        )
+        .join(ItemResponse, ItemResponse.administration_id == Administration.id)
+        .where(
+            Administration.group_id.in_(group_ids), Administration.school_year == year,
+            Administration.completed_at.is_(None), ItemResponse.correct.is_not(None),
+        )
+        .group_by(Administration.group_id, Administration.test_id)
+    )  # fmt: skip
+    return {(group_id, test_id): int(n) for group_id, test_id, n in rows}
+
+
+def _group_sizes(group_ids: list[int], year: int) -> dict[tuple[int, int], int]:
+    """(group id, leerjaar) → pupils enrolled this school year."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(
+        select(Enrolment.group_id, Enrolment.leerjaar, func.count())
+        .where(Enrolment.group_id.in_(group_ids), Enrolment.school_year == year)
+        .group_by(Enrolment.group_id, Enrolment.leerjaar)
+    )
+    return {(group_id, leerjaar): int(n) for group_id, leerjaar, n in rows}
+
+
+def _size(sizes: dict[tuple[int, int], int], group: Group, test: Test) -> int:
+    """The pupils a test is for: its leerjaar's in a combination group, else the whole group."""
+    if group.leerjaar_high:
+        return sizes.get((group.id, test.level), 0)
+    return sum(n for (group_id, _lj), n in sizes.items() if group_id == group.id)
 
 
 def _expected(group: Group, subject: Subject, moment: Moment, tests: list[Test]) -> list[Test]:

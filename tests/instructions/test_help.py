@@ -49,13 +49,26 @@ def test_each_help_qr_code_decodes_to_the_public_url(client, app, part, monkeypa
     assert expected in page
 
 
-def test_help_pages_are_public_and_say_when_no_video_is_configured(client):
+def test_help_pages_are_public_and_without_a_video_show_the_written_steps(client):
     for url in ("/help/", "/help/dashboard", "/help/kaarten", "/productinformatie"):
         response = client.get(url)
         assert response.status_code == 200, url
     page = client.get("/help/nakijken").get_data(as_text=True)
-    assert "geen helpfilmpje ingesteld" in page
+    assert '<ol class="steps">' in page
     assert ".mp4" not in page
+    assert "HELP_VIDEO_BASE_URL" not in page  # teachers never see configuration names
+    assert "filmpje" not in page
+
+
+def test_a_pupils_menu_does_not_link_the_staff_help(client, login, school):
+    from plugin.auth import Role
+    from tests.factories import PupilFactory
+
+    login(role=Role.LEERLING, school=school, pupil=PupilFactory(school=school))
+    page = client.get("/digibord/").get_data(as_text=True)
+    nav = page.split('class="main-nav"')[1].split("</nav>")[0]
+    assert "/help/" not in nav
+    assert client.get("/help/nakijken").status_code == 200  # still public (printed QR codes)
 
 
 def test_a_configured_video_is_linked(client, app, monkeypatch, pack_dir):

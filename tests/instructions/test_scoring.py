@@ -75,7 +75,12 @@ def test_the_given_answer_is_matched_against_the_key_and_variants(client, scorin
     db.session.add(AcceptedAnswer(item_id=items[0].id, answer="12 1/2"))
     db.session.flush()
     data = cell(client, admin, ada, items[0], " 12 1/2 ").get_json()
-    assert data["cell"] == {"version": 1, "correct": True, "given_answer": "12 1/2"}
+    assert data["cell"] == {
+        "version": 1,
+        "correct": True,
+        "given_answer": "12 1/2",
+        "value": "12 1/2",
+    }
     data = cell(client, admin, ada, items[1], "C", version=0).get_json()
     assert data["cell"]["correct"] is False
 
@@ -89,9 +94,14 @@ def test_a_stale_write_gets_409_and_never_overwrites(client, scoring_setup):
     assert second.status_code == 409
     body = second.get_json()
     assert "collega" in body["error"]
-    assert body["current"] == {"version": 1, "correct": True, "given_answer": None}
+    assert body["current"] == {"version": 1, "correct": True, "given_answer": None, "value": "+"}
     third = cell(client, admin, ada, items[1], "-", version=1)  # B, after seeing A's answer
-    assert third.get_json()["cell"] == {"version": 2, "correct": False, "given_answer": None}
+    assert third.get_json()["cell"] == {
+        "version": 2,
+        "correct": False,
+        "given_answer": None,
+        "value": "-",
+    }
     stale = cell(client, admin, ada, items[1], "+", version=1)
     assert stale.status_code == 409
     assert db.session.scalar(select(ItemResponse.correct)) is False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from reports import charts
@@ -56,3 +58,80 @@ def test_charts_are_cached_by_the_data_they_draw():
     assert other != first
     assert calls == ["A", "A"]  # drawn for the first data and for the changed data only
     assert len(cache) == 2
+
+
+# --- read at a glance ------------------------------------------------------------------------
+
+
+def contrast(color: str, background: str = "#ffffff") -> float:
+    def luminance(hex_color: str) -> float:
+        r, g, b = (int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(color), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_values_and_tooltips_are_in_dutch():
+    svg = charts.bars("Mediaan", ["Vorige toets", "Deze toets"], [("Score", [122.9, 1204.5])])
+    assert "122,9" in svg
+    assert "1.204,5" in svg
+    assert "122.9" not in svg
+    shares = charts.bars("Doelen", ["lezen 2F"], [("School", [57.5]), ("Doel", [85.0])],
+                         percent=True)  # fmt: skip
+    assert "57,5 %" in shares
+    assert "85 %" in shares
+
+
+def test_english_readers_get_english_numbers():
+    svg = charts.bars("Median", ["This test"], [("Score", [122.9])], locale="en")
+    assert "122.9" in svg
+
+
+def test_a_bar_chart_of_scores_starts_at_zero():
+    """Bars starting at 100 make 122 look like half of 134."""
+    svg = charts.bars("Mediaan", ["a", "b", "c"], [("Score", [122.0, 134.0, 125.0])])
+    labels = [float(t.replace(".", "").replace(",", ".")) for t in
+              re.findall(r'<text[^>]*class="[^"]*"[^>]*>([\d.,]+)</text>', svg)]  # fmt: skip
+    assert min(labels) == 0
+
+
+def test_level_bars_sit_on_their_own_label_with_readable_counts():
+    svg = charts.level_distribution("Niveaus", ["I", "II", "III", "IV", "V"], [6, 6, 2, 7, 1])
+    assert "serie-1 " not in svg  # one series: every bar centred on its own level
+    for color in charts.LEVEL_COLORS:
+        assert color in svg
+    assert 'class="value' in svg  # counts printed above the bars, in the text colour
+    assert contrast(charts.INK) >= 4.5
+
+
+def test_every_chart_colour_stands_out_from_the_white_background():
+    for color in (*charts.SERIES_COLORS, *charts.LEVEL_COLORS):
+        assert contrast(color) >= 3.0, color  # WCAG 1.4.11 for graphical objects
+
+
+def test_long_x_labels_are_rotated_instead_of_overlapping():
+    labels = ["lezen 1F", "lezen 2F", "taalverzorging 1F", "taalverzorging 2F",
+              "rekenen 1F", "rekenen 1S"]  # fmt: skip
+    svg = charts.bars("Referentieniveaus", labels, [("School", [97, 67, 97, 58, 95, 57])],
+                      percent=True)  # fmt: skip
+    assert "rotate(30" in svg or "rotate(45" in svg
+    short = charts.bars("Mediaan", ["a", "b"], [("x", [1, 2])])
+    assert "rotate(" not in short
+
+
+def test_trend_lines_differ_by_dashes_and_carry_their_name_at_the_end():
+    series = [(f"Groep {n}", [1.0, 2.0, None]) for n in range(3, 8)]
+    svg = charts.lines("Trend", ["23/24", "24/25", "25/26"], series)
+    dashes = set(re.findall(r"stroke-dasharray:\s*([\d,]+)", svg))
+    assert len(dashes) >= 4  # with the solid line: five different lines
+    for n in range(3, 8):
+        assert re.search(rf'class="label[^"]*"[^>]*>Groep {n}</text>', svg)
+
+
+def test_the_parents_chart_has_no_numbers():
+    svg = charts.growth("Rekenen", ["M5 25/26", "E5 25/26"], [150.0, 162.0], [148.0, 158.0],
+                        ("Anna", "Landelijk gemiddelde"))  # fmt: skip
+    assert "Anna" in svg
+    assert "162" not in re.sub(r'="[^"]*"', "", svg)  # not in any text, only in coordinates

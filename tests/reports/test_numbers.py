@@ -109,9 +109,10 @@ def test_pupil_report_shows_levels_growth_and_summary(client, world, as_teacher)
 def test_pupil_csv_lists_every_test_with_functioning_level(client, world, as_teacher):
     rows = rows_of(client.get(f"/rapportages/leerling/{world.pupils['Dirk'].id}/export.csv"))
     header, *lines = rows
-    assert header[:3] == ["Vakgebied", "Schooljaar", "Toets"]
-    assert lines[0][2:6] == ["M5", "145,0", "II", "M5"]
-    assert lines[1][2:9] == ["E5", "144,0", "IV", "M5", "M5", "-1,0", "onder verwachting"]
+    assert header[:4] == ["Leerling", "Vakgebied", "Schooljaar", "Toets"]
+    assert {line[0] for line in lines} == {world.pupils["Dirk"].display_name}
+    assert lines[0][3:7] == ["M5", "145,0", "II", "M5"]
+    assert lines[1][3:10] == ["E5", "144,0", "IV", "M5", "M5", "-1,0", "onder verwachting"]
 
 
 def test_parent_report_speaks_plain_dutch(client, world, as_teacher):
@@ -121,7 +122,9 @@ def test_parent_report_speaks_plain_dutch(client, world, as_teacher):
     text = re.search(r'data-parent-summary="rekenen-toets">(.*?)</p>', page, re.S).group(1)
     assert "Anna scoort rond het landelijk gemiddelde" in text
     assert "ongeveer zoveel als we verwachtten" in text
-    assert "162" not in page
+    words = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)  # the growth chart has no numbers
+    assert "162" not in words
+    assert re.search(r"<svg.*?</svg>", page, re.S)
     assert "vaardigheidsscore" not in text.lower()
 
 
@@ -256,3 +259,13 @@ def test_the_ib_dashboard_shows_the_median_growth_goal_against_the_latest_moment
 
 def test_without_growth_goals_the_dashboard_shows_no_growth_table(client, world, as_ib):
     assert 'id="growth-goal-state"' not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_exports_are_named_in_dutch_words_not_codes(client, world, as_teacher):
+    pupil = world.pupils["Dirk"]
+    response = client.get(f"/rapportages/leerling/{pupil.id}/export.csv")
+    disposition = response.headers["Content-Disposition"]
+    assert "leerlingrapport-" in disposition
+    assert pupil.display_name.split()[0].lower() in disposition
+    group = client.get(f"/rapportages/groep/{world.group.id}/export.csv")
+    assert world.group.name.lower().replace(" ", "-") in group.headers["Content-Disposition"]

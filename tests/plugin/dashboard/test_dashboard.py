@@ -8,7 +8,7 @@ import pytest
 
 from plugin.auth import Role
 from plugin.extensions import db
-from plugin.models import MigrationState, Moment, StaffRole
+from plugin.models import ItemResponse, MigrationState, Moment, StaffRole, TestItem
 from tests.factories import (
     GroupFactory,
     PupilFactory,
@@ -66,10 +66,23 @@ def test_teacher_sees_own_groups_with_taken_and_to_do(client, login, setup):
 
 def test_unfinished_scoring_and_overdue_tests(client, login, setup, app, monkeypatch):
     monkeypatch.setitem(app.config, "DASHBOARD_TODAY", "2027-06-01")  # eind period
-    administer(setup["mine"], setup["tests"][("dash-rekenen", Moment.E, 5)])  # not finished
+    test = setup["tests"][("dash-rekenen", Moment.E, 5)]
+    admin = administer(setup["mine"], test)  # not finished
+    pupils = [PupilFactory(school=setup["school"]) for _ in range(3)]
+    for pupil in pupils:
+        enrol(pupil, setup["mine"])
+    item = TestItem(test_id=test.id, number=1, correct_answer="A")
+    db.session.add(item)
+    db.session.flush()
+    db.session.add(
+        ItemResponse(administration_id=admin.id, pupil_id=pupils[0].id, item_id=item.id,
+                     correct=False)
+    )  # fmt: skip
+    db.session.flush()
     login(role=Role.LEERKRACHT, school=setup["school"], staff=setup["teacher"])
     page = client.get("/dashboard").get_data(as_text=True)
-    assert "wordt nagekeken" in cell(page, setup["mine"], "dash-rekenen")
+    status = '<span class="status-todo">1 van 3 leerlingen nagekeken</span>'
+    assert status in cell(page, setup["mine"], "dash-rekenen")
     assert "M5 niet afgenomen" in cell(page, setup["mine"], "dash-lezen")
 
 
@@ -128,3 +141,24 @@ def test_pupil_gets_a_friendly_page_without_results(client, login, setup):
 
 def test_dashboard_needs_a_launch(client):
     assert client.get("/dashboard").status_code == 401
+
+
+def test_goals_keep_their_decimals_and_name_2f_or_1s_per_domain(client, login, setup):
+    from plugin.models import GoalIndicator, SchoolGoal
+
+    for domain, target in (("rekenen", 57.5), ("lezen", 85.0)):
+        db.session.add(
+            SchoolGoal(school_id=setup["school"].id, school_year=2026, domain=domain,
+                       indicator=GoalIndicator.SHARE_2F_1S, target=target)
+        )  # fmt: skip
+    db.session.flush()
+    login(role=Role.IB, school=setup["school"], staff=setup["ib"])
+    page = client.get("/dashboard").get_data(as_text=True)
+    table = page.split('id="goal-state"')[1].split("</table>")[0]
+    rekenen = table.split('data-domain="rekenen" data-indicator="2F/1S"')[1].split("</tr>")[0]
+    lezen = table.split('data-domain="lezen" data-indicator="2F/1S"')[1].split("</tr>")[0]
+    assert "<td>1S</td>" in rekenen
+    assert "57,5 %" in rekenen
+    assert "<td>2F</td>" in lezen
+    assert "85 %" in lezen
+    assert "2F/1S</td>" not in table
