@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
@@ -11,17 +9,20 @@ from lti.models import Registration
 from plugin.auth import Role
 from plugin.extensions import db
 from plugin.models import PlatformContext, TeacherGroup
-from plugin.periods import school_year_of
 from tests.conftest import make_app
-from tests.factories import GroupFactory, SchoolFactory
+from tests.factories import SchoolFactory
+from tests.lti.conftest import import_teacher
 from tests.lti.forms import forms
 
 
 @pytest.fixture
 def demo_school():
+    """A demo school as the demo data makes it: Juf Demi imported (by the e-mail the demo
+    platform sends) as the teacher of this year's Groep 5."""
     school = SchoolFactory(name="OBS Demo (fictief)", is_synthetic=True)
-    group = GroupFactory(school=school, name="Groep 5", school_year=school_year_of(date.today()))
-    return school, group
+    imported = import_teacher(school, f"leerkracht.{school.id}@demo.invalid",
+                              display_name="Juf Demi Jansen (fictief)")  # fmt: skip
+    return school, imported.group
 
 
 def demo_launch(client, school, user: str):
@@ -56,9 +57,9 @@ def test_teacher_of_groep_5_lands_linked_to_the_demo_group(client, demo_school):
     principal = _principal(client)
     assert principal["role"] == Role.LEERKRACHT.value
     assert principal["synthetic"] is True
-    assert db.session.get(TeacherGroup, (principal["staff_id"], group.id)) is not None
+    assert db.session.get(TeacherGroup, (principal["staff_id"], group.id)).source == "import"
     context = db.session.scalars(select(PlatformContext)).one()
-    assert context.group_id == group.id
+    assert context.group_id == group.id  # the import says she teaches the group it names
 
 
 @pytest.mark.parametrize(("user", "role"), [("ib", Role.IB), ("leerling", Role.LEERLING)])
