@@ -132,14 +132,15 @@ def _admit_staff(school: School, ctx: LaunchContext, ib_by_platform: bool, today
     match = identity.match_staff(school.id, ctx.issuer, ctx.user_sub, ctx.user_eckid,
                                  ctx.user_email)  # fmt: skip
     known = match.staff
-    role = staff_role(known is not None and known.role is StaffRole.IB, ib_by_platform)
+    people = [person for person in (known, match.adopt_from) if person is not None]
+    role = staff_role(any(p.role is StaffRole.IB for p in people), ib_by_platform)
     year = school_year_of(today)
     course = _course(ctx)
     by_import = None
     if ctx.context_id and course is None and known is not None:
         by_import = _group_the_import_gives(known, ctx, year)
     outcome = _outcome(school, ctx, course, by_import)
-    may_enter = role is Role.IB or outcome is Outcome.LINKED or _has_groups(known)
+    may_enter = role is Role.IB or outcome is Outcome.LINKED or any(_has_groups(p) for p in people)
     if not may_enter:
         principal = _principal(school, known, role, ib_by_platform) if known else None
         return _not_admitted(ctx, outcome, principal, known)

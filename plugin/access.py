@@ -34,6 +34,10 @@ class AccessError(ValueError):
     """A change the school cannot make as asked; the message is Dutch and shown as is."""
 
 
+class StaffNotFound(AccessError):
+    """Nobody of the school has the key or e-mail asked for."""
+
+
 def bump_session(staff: StaffMember) -> None:
     """The school changed what ``staff`` may do: their sessions re-derive at the next request."""
     staff.session_version = (staff.session_version or 0) + 1
@@ -60,7 +64,7 @@ def find_staff(school_id: int, who: str) -> StaffMember:
               "school's administration.", email=who)
         )  # fmt: skip
     if not found:
-        raise AccessError(_("No staff member of this school has the key or e-mail %(who)s.",
+        raise StaffNotFound(_("No staff member of this school has the key or e-mail %(who)s.",
                             who=who))  # fmt: skip
     return found[0]
 

@@ -43,13 +43,15 @@ def register(app: Flask) -> None:
         target = _school(school)
         try:
             staff = access.find_staff(target.id, who)
-        except access.AccessError as error:
+        except access.StaffNotFound as error:
             if "@" not in who:
                 _fail(error)
             try:
                 staff = access.listed_staff(target.id, who)
             except access.AccessError as invalid:
                 _fail(invalid)
+        except access.AccessError as error:
+            _fail(error)
         changed = access.appoint_ib(staff, via="cli")
         db.session.commit()
         if changed:
