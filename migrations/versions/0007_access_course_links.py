@@ -19,8 +19,8 @@ typed, so this migration takes them back:
 Groups and pupils that the old rule created stay (results hang on them); the IB can choose such a
 group when approving. The downgrade restores the columns, not the removed links.
 
-Revision ID: 0006_access
-Revises: 0005
+Revision ID: 0007_access
+Revises: 0006_jobs
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -28,8 +28,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_access'
-down_revision = '0005'
+revision = '0007_access'
+down_revision = '0006_jobs'
 branch_labels = None
 depends_on = None
 
