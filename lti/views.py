@@ -147,7 +147,7 @@ def _waiting(admission, school_id: int):
         ibs=[staff.display_name for staff in ib_list(school_id)],
         own_groups=principal is not None and principal.can(Permission.VIEW_DASHBOARD)
         and _sees_groups(principal),
-        can_request=principal is not None and principal.role is Role.LEERKRACHT,
+        can_request=principal is not None and principal.can(Permission.REQUEST_ACCESS),
     )  # fmt: skip
 
 

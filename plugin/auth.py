@@ -51,6 +51,8 @@ class Permission(enum.StrEnum):
     VIEW_INSTRUCTIONS = "view_instructions"
     SCORE_TESTS = "score_tests"
     VIEW_EXAMPLE_ITEMS = "view_example_items"
+    REQUEST_ACCESS = "request_access"
+    """See one's own access and ask for IB access (teachers; an IB has it already)."""
 
 
 _TEACHER = {
@@ -63,7 +65,7 @@ _TEACHER = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.LEERKRACHT: frozenset(_TEACHER),
+    Role.LEERKRACHT: frozenset(_TEACHER | {Permission.REQUEST_ACCESS}),
     Role.IB: frozenset(
         _TEACHER
         | {

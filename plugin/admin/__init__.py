@@ -20,6 +20,9 @@ def init_app(app: Flask) -> None:
     from plugin.web import NavItem, register_nav
 
     register_nav(app, NavItem("admin.index", _l("Administration"), Permission.MANAGE_SCHOOL, 90))
+    register_nav(
+        app, NavItem("access.request_page", _l("My access"), Permission.REQUEST_ACCESS, 95)
+    )
     imports.allow_large_uploads(app)
     from plugin.admin import cli
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from plugin import access, course_links
 from plugin.admin import bp
-from plugin.auth import Permission, Role, refuse, require_permission, require_principal
+from plugin.auth import Permission, refuse, require_permission, require_principal
 from plugin.extensions import db
 from plugin.models import StaffMember
 from plugin.periods import school_year_of
@@ -192,7 +192,7 @@ def unlink(context_id: int):
 
 
 @access_bp.get("")
-@require_permission(Permission.VIEW_DASHBOARD)
+@require_permission(Permission.REQUEST_ACCESS)
 def request_page():
     """What the signed-in staff member may see, and a request for IB access."""
     principal = require_principal()
@@ -206,12 +206,12 @@ def request_page():
 
 
 @access_bp.post("/ib")
-@require_permission(Permission.VIEW_DASHBOARD)
+@require_permission(Permission.REQUEST_ACCESS)
 def request_ib():
     """Ask the school's IBs for IB access."""
     principal = require_principal()
-    if principal.role is not Role.LEERKRACHT or principal.staff_id is None:
-        return _back("access.request_page", _("You already have IB access."))
+    if principal.staff_id is None:
+        abort(403)
     staff = db.session.get(StaffMember, principal.staff_id)
     try:
         access.request_ib(staff)
