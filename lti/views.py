@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -17,6 +18,7 @@ from flask import (
     session,
 )
 from flask import url_for as flask_url_for
+from flask_babel import gettext as _
 
 from lti import deep_linking, keys, services
 from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
@@ -103,6 +105,10 @@ def launch():
                  school_id=deployment.school_id, **admission.audit_detail)  # fmt: skip
     admitted = principal is not None and principal.can(Permission.VIEW_DASHBOARD)
     if ctx.is_deep_linking and admitted and admission.outcome is not Outcome.NO_ACCESS:
+        # Placing the tile may go ahead while the course waits: it shows no pupils either way.
+        if not admission.lands:
+            flash(_("This course is not linked to a group yet: the tile shows no pupils until "
+                    "an internal coach (IB) links it."), "info")  # fmt: skip
         deep_linking.remember_request(ctx)
         return redirect(services.landing_url(ctx))
     if not admission.lands:

@@ -88,3 +88,23 @@ def test_deep_linking_request_without_return_url_is_refused(launcher, deep_link_
     del settings["deep_link_return_url"]
     response = launcher(deep_link_claims | {claims.DEEP_LINKING_SETTINGS: settings})
     assert response.status_code == 400
+
+
+def test_a_tile_may_be_placed_while_its_course_waits_and_the_teacher_is_told(
+    launcher, deep_link_claims, school
+):
+    from sqlalchemy import select
+
+    from plugin.extensions import db
+    from plugin.models import AuditEvent, PlatformContext
+    from tests.lti.conftest import import_teacher
+
+    import_teacher(school, "anne@school.example", group_name="Groep 6")
+    response = launcher(deep_link_claims)  # her new course "Groep 5": nobody linked it yet
+    assert response.headers["Location"] == "/lti/deep-link"
+    picker = launcher.client.get("/lti/deep-link").get_data(as_text=True)
+    assert "nog niet aan een groep gekoppeld" in picker
+    assert "Groepsrapport Groep 5" not in picker
+    assert db.session.scalars(select(PlatformContext)).first() is None
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions == ["course_link_requested"]
