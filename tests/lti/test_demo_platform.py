@@ -103,3 +103,22 @@ def test_production_has_no_demo_routes(database_url):
     app = make_app(database_url, APP_ENV="production", PUBLIC_BASE_URL="https://lvs.example")
     assert app.config["DEMO_PLATFORM"] is False
     assert not [rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/demo")]
+
+
+def test_the_demo_course_is_named_after_the_group_the_school_lists_for_the_teacher(client):
+    """A demo school without a Groep 5 (the teacher teaches Groep 4): the demo platform names
+    the course "Groep 4", and it links by the ordinary rule."""
+    school = SchoolFactory(name="IKC Demo (fictief)", is_synthetic=True)
+    group = import_teacher(school, f"leerkracht.{school.id}@demo.invalid", group_name="Groep 4",
+                           display_name="Juf Demi Jansen (fictief)").group  # fmt: skip
+    assert demo_launch(client, school, "leerkracht").status_code == 302
+    context = db.session.scalars(select(PlatformContext)).one()
+    assert (context.label, context.group_id) == ("Groep 4", group.id)
+
+
+def test_without_the_schools_data_the_demo_teacher_waits_like_anyone(client):
+    school = SchoolFactory(name="OBS Leeg (fictief)", is_synthetic=True)
+    response = demo_launch(client, school, "leerkracht")
+    assert response.status_code == 200
+    assert "wacht op je intern begeleider" in response.get_data(as_text=True)
+    assert db.session.scalars(select(PlatformContext)).first() is None
