@@ -50,7 +50,7 @@ def test_the_ib_sees_waiting_courses_with_title_label_and_who_asked(client, ib, 
     _request(school)
     page = client.get("/administratie/koppelingen").get_data(as_text=True)
     assert "Rekenen 5B" in page
-    assert "label: 5B" in page
+    assert "<dt>label</dt><dd>5B</dd>" in page
     assert "Anne de Leerkracht (anne@school.example)" in page
     assert "Wacht op een besluit" in page
 
