@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from lti import identity
 from lti.context import LaunchContext
-from plugin import course_links
+from plugin import course_links, course_requests
 from plugin.auth import Principal, Role, staff_role
 from plugin.extensions import db
 from plugin.models import (
@@ -179,11 +179,11 @@ def _not_admitted(ctx, outcome: Outcome, principal, staff) -> Admission:
     """The one audit row of a launch that opens nothing: a request, or a refusal."""
     staff_id = staff.id if staff is not None else None
     if outcome is Outcome.PENDING:
-        detail = course_links.request_detail(
+        detail = course_requests.request_detail(
             ctx.issuer, ctx.context_id or "", ctx.context_label, ctx.context_title,
             ctx.user_sub, ctx.user_name, ctx.user_email, staff_id,
         )  # fmt: skip
-        return Admission(outcome, principal, course_links.REQUESTED, detail)
+        return Admission(outcome, principal, course_requests.REQUESTED, detail)
     if outcome is not Outcome.REFUSED:
         outcome = Outcome.NO_ACCESS
     reason = "course_refused" if outcome is Outcome.REFUSED else "no_access"

@@ -20,7 +20,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from plugin import access, course_links
+from plugin import access, course_links, course_requests
 from plugin.admin import bp
 from plugin.auth import Permission, refuse, require_permission, require_principal
 from plugin.extensions import db
@@ -114,9 +114,9 @@ def links():
     year = school_year_of(date.today())
     groups = services.groups(school_id)
     return render_template(
-        "admin/links.html", pending=course_links.pending_courses(school_id),
+        "admin/links.html", pending=course_requests.pending_courses(school_id),
         decided=course_links.decided_courses(school_id),
-        syncs=course_links.last_roster_syncs(school_id), groups=groups,
+        syncs=course_requests.last_roster_syncs(school_id), groups=groups,
         current=[g for g in groups if g.school_year == year],
         names={g.id: g for g in groups}, year=year,
     )  # fmt: skip
