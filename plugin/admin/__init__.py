@@ -1,6 +1,6 @@
-"""Administratie (IB): school goals with history, data-migration state, the IB list and access
-requests, course links, the signaling-value table, and the school's audit log; and the
-teachers' page for requesting access."""
+"""Administratie (IB): school goals with history, data-migration state, EDEXML imports, the IB
+list and access requests, course links, the signaling-value table, and the school's audit log;
+and the teachers' page for requesting access."""
 
 from __future__ import annotations
 

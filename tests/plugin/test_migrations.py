@@ -34,7 +34,7 @@ def test_the_access_migration_takes_back_what_course_owners_decided(tmp_path):
             upgrade(revision="0005")
             with db.engine.begin() as conn:
                 _old_data(conn)
-            upgrade(revision="0007_access")
+            upgrade(revision="0008_access")
             with db.engine.connect() as conn:
                 links = conn.execute(sa.text("SELECT staff_id, source FROM teacher_group")).all()
                 contexts = conn.execute(

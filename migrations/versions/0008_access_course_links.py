@@ -19,8 +19,8 @@ typed, so this migration takes them back:
 Groups and pupils that the old rule created stay (results hang on them); the IB can choose such a
 group when approving. The downgrade restores the columns, not the removed links.
 
-Revision ID: 0007_access
-Revises: 0006_jobs
+Revision ID: 0008_access
+Revises: 0007_import_uploads
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -28,8 +28,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_access'
-down_revision = '0006_jobs'
+revision = '0008_access'
+down_revision = '0007_import_uploads'
 branch_labels = None
 depends_on = None
 
