@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from lti import claims, keys, services
-from lti.demo import CLIENT_ID, issuer
+from lti.demo import CLIENT_ID, ISSUER, endpoints, issuer
+from lti.models import Registration
 from lti.state import store
 from plugin.extensions import db
 from plugin.models import School
@@ -70,12 +71,24 @@ def deployment_id(school: School) -> str:
 
 
 def ensure_registered(school: School) -> None:
-    """Register the demo platform with the tool (idempotent) and deploy it for ``school``."""
-    base = issuer()
-    registration = services.upsert_registration(
-        issuer=base, client_id=CLIENT_ID, name="Demoplatform (fictief)",
-        auth_login_url=base + "/auth", auth_token_url=base + "/token", jwks_url=base + "/jwks",
-    )  # fmt: skip
+    """Register the demo platform with the tool (idempotent) and deploy it for ``school``.
+
+    The demo is this installation's own platform: when the tool's public address changed
+    (``PORT=8080 make run``), its endpoints move along. That is the only registration whose
+    URLs change here; an outside platform's never do (see ``services.upsert_registration``)."""
+    base = endpoints()
+    urls = {"auth_login_url": base + "/auth", "auth_token_url": base + "/token",
+            "jwks_url": base + "/jwks"}  # fmt: skip
+    registration = db.session.scalars(
+        select(Registration).where(Registration.issuer == ISSUER,
+                                   Registration.client_id == CLIENT_ID)
+    ).first()  # fmt: skip
+    if registration is None:
+        registration = services.upsert_registration(
+            issuer=ISSUER, client_id=CLIENT_ID, name="Demoplatform (fictief)", **urls
+        )
+    for field, url in urls.items():
+        setattr(registration, field, url)
     services.add_deployment(registration, deployment_id(school), school)
     keys.current_key(keys.DEMO_PLATFORM)
 

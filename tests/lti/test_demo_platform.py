@@ -72,7 +72,8 @@ def test_registers_itself_once(client, demo_school):
     demo_launch(client, demo_school[0], "leerkracht")
     demo_launch(client, demo_school[0], "ib")
     registration = db.session.scalars(select(Registration)).one()
-    assert registration.issuer == "http://localhost/demo"
+    assert registration.issuer == "https://demo.leerling-in-beeld.invalid"
+    assert registration.jwks_url == "http://localhost/demo/jwks"
     assert len(registration.deployments) == 1
 
 
@@ -122,3 +123,20 @@ def test_without_the_schools_data_the_demo_teacher_waits_like_anyone(client):
     assert response.status_code == 200
     assert "wacht op je intern begeleider" in response.get_data(as_text=True)
     assert db.session.scalars(select(PlatformContext)).first() is None
+
+
+def test_on_another_address_the_demo_keeps_its_issuer_and_the_teacher_her_account(
+    client, app, demo_school, monkeypatch
+):
+    """``PORT=8080 make run`` on the same database: the demo's endpoints move along, its
+    issuer (and so the teacher's bound account) stays (tests/browser/test_make_run_port.py
+    launches through it end to end)."""
+    school, _group = demo_school
+    assert demo_launch(client, school, "leerkracht").status_code == 302
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://localhost:8080")
+    start = client.post("/demo/start", data={"school": school.id, "user": "leerkracht"})
+    assert start.headers["Location"].startswith("http://localhost:8080/lti/login?")
+    assert "iss=https%3A%2F%2Fdemo.leerling-in-beeld.invalid" in start.headers["Location"]
+    registration = db.session.scalars(select(Registration)).one()
+    assert registration.jwks_url == "http://localhost:8080/demo/jwks"
+    assert registration.issuer == "https://demo.leerling-in-beeld.invalid"
