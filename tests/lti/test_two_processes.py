@@ -69,7 +69,7 @@ def _launch_across(first: LiveServer, second: LiveServer) -> None:
     index = browser.request("GET", first.url + "/demo/")
     form = forms(index.text)[0]
     start = browser.request("POST", first.url + "/demo/start",
-                            data=form["fields"] | {"user": "ib"})  # fmt: skip
+                            data=form["fields"] | {"user": "leerkracht"})  # fmt: skip
     assert start.status_code == 302, start.text
     login = browser.request("GET", _on(second, start.headers["Location"]))  # login on B
     assert login.status_code == 302, login.text
@@ -78,7 +78,7 @@ def _launch_across(first: LiveServer, second: LiveServer) -> None:
     launch = browser.request("POST", first.url + "/lti/launch", data=launch_form["fields"])
     assert launch.status_code == 302, launch.text  # launch on A
     landing = browser.request("GET", first.url + launch.headers["Location"])
-    assert "Meester Ibo de Vries (fictief)" in landing.text
+    assert "Juf Demi Jansen (fictief)" in landing.text
     replay = Browser()
     replay.cookies = dict(browser.cookies)
     again = replay.request("POST", second.url + "/lti/launch", data=launch_form["fields"])
