@@ -16,6 +16,7 @@ ROLES = CLAIM + "roles"
 CONTEXT = CLAIM + "context"
 CUSTOM = CLAIM + "custom"
 LAUNCH_PRESENTATION = CLAIM + "launch_presentation"
+LIS = CLAIM + "lis"
 TOOL_PLATFORM = CLAIM + "tool_platform"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -51,7 +52,16 @@ PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configura
 
 DEFAULT_IB_ROLES = (ROLE_INSTITUTION_ADMIN,)
 """Roles that make a user *intern begeleider* unless a registration says otherwise."""
-"""The custom parameter ``rol`` with this value also makes a user IB."""
+
+ECKID_PREFIX = "https://ketenid.nl/"
+"""An ECK iD (the Dutch education chain's pseudonym) is a URI of this form."""
+
+
+def eckid_or_none(value: object) -> str | None:
+    """``value`` when it is an ECK iD, else None (LTI has no claim of its own for it; a platform
+    fed by the school's administration may send it as the LIS ``person_sourcedid``)."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text[:256] if text.startswith(ECKID_PREFIX) else None
 
 
 def role_names(roles: list[str]) -> set[str]:

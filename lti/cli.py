@@ -80,6 +80,24 @@ def register(app: Flask) -> None:
         click.echo(ngettext("Imported %(num)d registration.", "Imported %(num)d registrations.",
                             count))  # fmt: skip
 
+    @group.command("move-deployment")
+    @click.option("--issuer", required=True, help="The platform's issuer (iss).")
+    @click.option("--client-id", required=True, help="The tool's client id at the platform.")
+    @click.option("--deployment-id", required=True, help="The deployment to move.")
+    @click.option("--school", required=True, help="The existing school it moves to.")
+    def move_deployment(issuer: str, client_id: str, deployment_id: str, school: str) -> None:
+        """Move a deployment to another school on purpose (audited in both schools' logs)."""
+        with _errors():
+            old, new = services.move_deployment(issuer, client_id, deployment_id, school)
+            db.session.commit()
+        if old.id == new.id:
+            click.echo(_("Deployment %(deployment)s already belongs to %(school)s.",
+                         deployment=deployment_id, school=new.name))  # fmt: skip
+            return
+        click.echo(_("Deployment %(deployment)s moved from %(old)s to %(new)s. Launches through "
+                     "it now belong to %(new)s; people and courses of %(old)s stay there.",
+                     deployment=deployment_id, old=old.name, new=new.name))  # fmt: skip
+
     @group.command("registration-url")
     @click.option("--school", required=True, help="School the new deployment belongs to.")
     @click.option("--days", default=7, show_default=True, help="Days the URL stays valid.")

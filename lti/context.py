@@ -22,6 +22,8 @@ class LaunchContext:
     user_name: str
     user_email: str | None
     roles: tuple[str, ...]
+    user_eckid: str | None = None
+    """The ECK iD, only from a claim the platform sets (LIS ``person_sourcedid``)."""
     context_id: str | None = None
     context_label: str | None = None
     context_title: str | None = None
@@ -76,6 +78,7 @@ def from_claims(body: Mapping[str, Any], client_id: str, launch_id: str = "") ->
         user_name=_name(body),
         user_email=_text(body.get("email"), 254),
         roles=tuple(role for role in roles if isinstance(role, str)),
+        user_eckid=claims.eckid_or_none(_dict(body.get(claims.LIS)).get("person_sourcedid")),
         context_id=_text(context.get("id")),
         context_label=_text(context.get("label"), 100),
         context_title=_text(context.get("title")),

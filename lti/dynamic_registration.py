@@ -27,7 +27,12 @@ TIMEOUT = 10
 
 
 class DynamicRegistrationError(Exception):
-    """The platform's configuration or answer was unusable (English, for the log)."""
+    """The platform's configuration or answer was unusable (English, for the log); ``shown``
+    is a Dutch explanation for the administrator when there is one (a refused overwrite)."""
+
+    def __init__(self, reason: str, shown: str | None = None):
+        super().__init__(reason)
+        self.shown = shown
 
 
 def create_code(school_name: str, days: int = CODE_TTL_DAYS) -> str:
@@ -110,14 +115,19 @@ def register(code: str, config_url: str, token: str | None, public_url) -> Regis
     answer = post_registration(config, token, client_metadata(public_url))
     tool_config = answer.get(claims.TOOL_CONFIGURATION) or {}
     platform = config.get(claims.PLATFORM_CONFIGURATION) or {}
-    registration = services.upsert_registration(
-        issuer=config["issuer"], client_id=str(answer["client_id"]),
-        name=str(platform.get("product_family_code") or "")[:200],
-        auth_login_url=config["authorization_endpoint"], auth_token_url=config["token_endpoint"],
-        jwks_url=config["jwks_uri"],
-    )  # fmt: skip
-    deployment_id = str(tool_config.get("deployment_id") or "1")
-    services.add_deployment(registration, deployment_id, services.school_named(pending["school"]))
+    try:
+        # Never moves another school's deployment nor changes an existing registration's keys.
+        registration = services.upsert_registration(
+            issuer=config["issuer"], client_id=str(answer["client_id"]),
+            name=str(platform.get("product_family_code") or "")[:200],
+            auth_login_url=config["authorization_endpoint"],
+            auth_token_url=config["token_endpoint"], jwks_url=config["jwks_uri"],
+        )  # fmt: skip
+        deployment_id = str(tool_config.get("deployment_id") or "1")
+        school = services.school_named(pending["school"])
+        services.add_deployment(registration, deployment_id, school)
+    except services.RegistrationConflict as conflict:
+        raise DynamicRegistrationError(f"refused: {conflict}", shown=str(conflict)) from conflict
     if store.pop("dynreg:" + code) is None:
         raise DynamicRegistrationError("registration code used twice")
     return registration

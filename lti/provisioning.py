@@ -1,23 +1,38 @@
-"""From a valid launch to a signed-in user: the group, the staff member or pupil, the links.
+"""From a valid launch to what the school decided: who launched, which group the course stands
+for, and what the launch may do.
 
-Group rule: a context links to the school's group *of the current school year* whose name equals
-the context's label or title (case and spaces ignored), so imported and demo groups connect
-("Groep 5"). Otherwise a group is created, named after the label (or title); its leerjaar is
-the first number 1–8 in that name ("5B" → 5, "Groep 6/7" → 6 with 7 as second leerjaar), and 1
-when there is none (groep 1 takes no tests, so nothing wrong is reported; the IB re-links or
-corrects it). A context already linked (by a launch or by the IB) keeps its group while that
-group is of the current school year.
+The school decides, never the course: a course's name, its custom parameters and its
+membership are typed by the course owner. So a launch
+
+- recognises the person (:mod:`lti.identity`); IB is the platform's institution role or the
+  school's IB list, and the launch never writes the list;
+- finds the course's link (:class:`PlatformContext`); a course nobody decided on yet is
+  *pending*. It is linked at launch only when the school's import already links the launching
+  teacher to the current-year group the course names (that widens nothing); otherwise the
+  launch is recorded as a request for an IB (:mod:`plugin.course_links`) and writes nothing
+  else;
+- lets an instructor of a linked course see its group (a ``roster`` teacher link that
+  remembers the course), as the course's roster would.
+
+Outcomes (:class:`Outcome`): LINKED and NO_COURSE land on the tool; PENDING and REFUSED show a
+Dutch page saying what waits for whom; NO_ACCESS when the person may see nothing at all. A
+launch that lets nobody in (:attr:`Admission.principal` None, or a person without any access)
+writes exactly one audit row and nothing else.
 """
 
 from __future__ import annotations
 
+import enum
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from lti import identity
 from lti.context import LaunchContext
-from plugin.auth import Principal, Role
+from plugin import course_links, course_requests
+from plugin.auth import Principal, Role, staff_role
 from plugin.extensions import db
 from plugin.models import (
     Enrolment,
@@ -28,148 +43,209 @@ from plugin.models import (
     StaffMember,
     StaffRole,
     TeacherGroup,
+    TeacherSource,
 )
 from plugin.periods import school_year_of
 
-_LEERJAAR = re.compile(r"(?<!\d)([1-8])(?:\s*/\s*([1-8]))?(?!\d)")
+OtherSchool = identity.OtherSchool
+
+
+class Outcome(enum.StrEnum):
+    LINKED = "linked"
+    NO_COURSE = "no_course"
+    PENDING = "pending"
+    REFUSED = "refused"
+    NO_ACCESS = "no_access"
+
+
+@dataclass(frozen=True)
+class Admission:
+    outcome: Outcome
+    principal: Principal | None
+    """Signed in when set: also for a pending course, where the person keeps their own access."""
+    audit_action: str
+    audit_detail: dict = field(default_factory=dict)
+    course: PlatformContext | None = None
+    group: Group | None = None
+    """The linked course's group when it is of the current school year (roster sync)."""
+
+    @property
+    def lands(self) -> bool:
+        return self.principal is not None and self.outcome in (Outcome.LINKED, Outcome.NO_COURSE)
 
 
 def _normal(name: str | None) -> str:
     return re.sub(r"\s+", " ", (name or "")).strip().lower()
 
 
-def leerjaar_from_name(name: str) -> tuple[int, int | None]:
-    """The leerjaar (and second leerjaar of a combination group) a group name suggests."""
-    match = _LEERJAAR.search(name or "")
-    if not match:
-        return 1, None
-    low = int(match.group(1))
-    high = int(match.group(2)) if match.group(2) else None
-    return low, high if high and high > low else None
-
-
-def _group_by_name(school: School, ctx: LaunchContext, year: int) -> Group | None:
-    wanted = {_normal(ctx.context_label), _normal(ctx.context_title)} - {""}
-    if not wanted:
-        return None
-    groups = db.session.scalars(
-        select(Group).where(
-            Group.school_id == school.id,
-            Group.school_year == year,
-            func.lower(Group.name).in_(wanted),
-        )
-    ).all()
-    return groups[0] if groups else None
-
-
-def _create_group(school: School, ctx: LaunchContext, year: int) -> Group:
-    name = (ctx.context_label or ctx.context_title or ctx.context_id or "Groep")[:100]
-    low, high = leerjaar_from_name(f"{ctx.context_label or ''} {ctx.context_title or ''}")
-    group = Group(
-        school_id=school.id, name=name, school_year=year, leerjaar=low, leerjaar_high=high
-    )
-    db.session.add(group)
-    db.session.flush()
-    return group
-
-
-def resolve_group(school: School, ctx: LaunchContext, today: date) -> Group | None:
-    """The group this launch's context stands for (created when needed), or None without a
-    context."""
+def _course(ctx: LaunchContext) -> PlatformContext | None:
     if not ctx.context_id:
         return None
-    year = school_year_of(today)
-    link = db.session.scalars(
+    return db.session.scalars(
         select(PlatformContext).where(
             PlatformContext.issuer == ctx.issuer, PlatformContext.context_id == ctx.context_id
         )
     ).first()
-    if link is not None and link.school_id != school.id:
-        return None  # a context of another school's deployment: never cross schools
-    group = db.session.get(Group, link.group_id) if link and link.group_id else None
-    if group is None or group.school_year != year:
-        group = _group_by_name(school, ctx, year) or _create_group(school, ctx, year)
-    if link is None:
-        link = PlatformContext(school_id=school.id, issuer=ctx.issuer, context_id=ctx.context_id)
-        db.session.add(link)
-    link.label, link.title = ctx.context_label, ctx.context_title
-    link.group_id, link.last_launch_at = group.id, datetime.now(UTC)
-    db.session.flush()
-    return group
 
 
-class OtherSchool(Exception):
-    """The platform account already belongs to staff of another school."""
+def _current_group(course: PlatformContext | None, year: int) -> Group | None:
+    if course is None or course.group_id is None:
+        return None
+    group = db.session.get(Group, course.group_id)
+    return group if group is not None and group.school_year == year else None
 
 
-def _staff(school: School, ctx: LaunchContext, role: Role) -> StaffMember:
-    staff = db.session.scalars(
-        select(StaffMember).where(
-            StaffMember.lti_issuer == ctx.issuer, StaffMember.lti_subject == ctx.user_sub
+def _group_the_import_gives(staff: StaffMember, ctx: LaunchContext, year: int) -> Group | None:
+    """The one current-year group the course names that the import says ``staff`` teaches."""
+    wanted = {_normal(ctx.context_label), _normal(ctx.context_title)} - {""}
+    if not wanted:
+        return None
+    groups = db.session.scalars(
+        select(Group)
+        .join(TeacherGroup, TeacherGroup.group_id == Group.id)
+        .where(
+            TeacherGroup.staff_id == staff.id, TeacherGroup.source == TeacherSource.IMPORT.value,
+            Group.school_year == year, func.lower(Group.name).in_(wanted),
         )
+        .limit(2)
+    ).all()  # fmt: skip
+    return groups[0] if len(groups) == 1 else None
+
+
+def _has_groups(staff: StaffMember | None) -> bool:
+    if staff is None or staff.id is None:
+        return False
+    found = db.session.scalars(
+        select(TeacherGroup.group_id).where(TeacherGroup.staff_id == staff.id).limit(1)
     ).first()
-    if staff is not None and staff.school_id != school.id:
-        # One platform account is one staff record: never let it cross into a second school.
-        raise OtherSchool(f"staff {staff.id} belongs to school {staff.school_id}")
-    if staff is None:
-        staff = StaffMember(school_id=school.id, lti_issuer=ctx.issuer, lti_subject=ctx.user_sub)
-        db.session.add(staff)
-    staff.display_name = ctx.user_name or staff.display_name or "Medewerker"
-    staff.email = ctx.user_email or staff.email
-    staff.role = StaffRole.IB if role is Role.IB else StaffRole.LEERKRACHT
-    db.session.flush()
-    return staff
+    return found is not None
 
 
-def _link_teacher(staff: StaffMember, group: Group) -> None:
-    if db.session.get(TeacherGroup, (staff.id, group.id)) is None:
-        db.session.add(
-            TeacherGroup(
-                staff_id=staff.id, group_id=group.id, school_id=group.school_id, source="launch"
-            )  # fmt: skip
-        )
+def admit(school: School, ctx: LaunchContext, role: Role, today: date) -> Admission:
+    """What this launch means for the school (``role`` as the platform's roles map it)."""
+    if role is Role.LEERLING:
+        return _admit_pupil(school, ctx, today)
+    return _admit_staff(school, ctx, role is Role.IB, today)
+
+
+def _admit_staff(school: School, ctx: LaunchContext, ib_by_platform: bool, today) -> Admission:
+    match = identity.match_staff(school.id, ctx.issuer, ctx.user_sub, ctx.user_eckid,
+                                 ctx.user_email)  # fmt: skip
+    known = match.staff
+    people = [person for person in (known, match.adopt_from) if person is not None]
+    role = staff_role(any(p.role is StaffRole.IB for p in people), ib_by_platform)
+    year = school_year_of(today)
+    course = _course(ctx)
+    by_import = None
+    if ctx.context_id and course is None and known is not None:
+        by_import = _group_the_import_gives(known, ctx, year)
+    outcome = _outcome(school, ctx, course, by_import)
+    may_enter = role is Role.IB or outcome is Outcome.LINKED or any(_has_groups(p) for p in people)
+    if not may_enter:
+        principal = _principal(school, known, role, ib_by_platform) if known else None
+        return _not_admitted(ctx, outcome, principal, known)
+    staff = identity.apply_match(match, school.id, ctx.issuer, ctx.user_sub, ctx.user_name,
+                                 ctx.user_email)  # fmt: skip
+    principal = _principal(school, staff, role, ib_by_platform)
+    if outcome in (Outcome.PENDING, Outcome.REFUSED):
+        return _not_admitted(ctx, outcome, principal, staff)
+    if by_import is not None:
+        course = PlatformContext(school_id=school.id, issuer=ctx.issuer,
+                                 context_id=ctx.context_id)  # fmt: skip
+        db.session.add(course)
+        course_links.link_by_import(course, by_import, staff)
+    if course is not None:
+        course.label, course.title = ctx.context_label, ctx.context_title
+        course.last_launch_at = datetime.now(UTC)
+        if role is Role.LEERKRACHT:
+            course_links.give_course_teacher(course, staff, TeacherSource.ROSTER)
+            principal = _principal(school, staff, role, ib_by_platform)  # the version moved
         db.session.flush()
+    return Admission(outcome, principal, "launch", _launch_detail(ctx, role), course,
+                     _current_group(course, year))  # fmt: skip
 
 
-def _pupil(school: School, ctx: LaunchContext, group: Group | None) -> Pupil:
+def _outcome(school, ctx, course, by_import) -> Outcome:
+    if not ctx.context_id:
+        return Outcome.NO_COURSE
+    if course is not None and course.school_id != school.id:
+        return Outcome.REFUSED  # a course of another school's deployment: never cross
+    if course is not None:
+        return Outcome.LINKED if course.group_id is not None else Outcome.REFUSED
+    return Outcome.LINKED if by_import is not None else Outcome.PENDING
+
+
+def _not_admitted(ctx, outcome: Outcome, principal, staff) -> Admission:
+    """The one audit row of a launch that opens nothing: a request, or a refusal."""
+    staff_id = staff.id if staff is not None else None
+    if outcome is Outcome.PENDING:
+        detail = course_requests.request_detail(
+            ctx.issuer, ctx.context_id or "", ctx.context_label, ctx.context_title,
+            ctx.user_sub, ctx.user_name, ctx.user_email, staff_id,
+        )  # fmt: skip
+        return Admission(outcome, principal, course_requests.REQUESTED, detail)
+    if outcome is not Outcome.REFUSED:
+        outcome = Outcome.NO_ACCESS
+    reason = "course_refused" if outcome is Outcome.REFUSED else "no_access"
+    detail = {"reason": reason, "issuer": ctx.issuer, "context": ctx.context_id,
+              "title": ctx.context_title, "sub": ctx.user_sub, "name": ctx.user_name,
+              "staff_id": staff_id}  # fmt: skip
+    return Admission(outcome, principal, "launch_refused", detail)
+
+
+def _principal(school: School, staff: StaffMember, role: Role, ib_by_platform: bool) -> Principal:
+    return Principal(role=role, school_id=school.id, display_name=staff.display_name,
+                     staff_id=staff.id, synthetic=school.is_synthetic,
+                     session_version=staff.session_version or 0,
+                     ib_by_platform=ib_by_platform)  # fmt: skip
+
+
+def _launch_detail(ctx: LaunchContext, role: Role) -> dict:
+    return {"issuer": ctx.issuer, "context": ctx.context_id, "role": role.value}
+
+
+def _admit_pupil(school: School, ctx: LaunchContext, today: date) -> Admission:
+    """A pupil sees no results; the launch only recognises them (by account or ECK iD) and, in
+    a linked course of a group without an import, enrols them as the roster would."""
+    course = _course(ctx)
+    if course is not None and course.school_id != school.id:
+        course = None
+    group = _current_group(course, school_year_of(today))
     pupil = db.session.scalars(
         select(Pupil).where(Pupil.school_id == school.id, Pupil.lti_subject == ctx.user_sub)
     ).first()
-    if pupil is None:
-        pupil = Pupil(school_id=school.id, lti_subject=ctx.user_sub, display_name="Leerling")
+    if pupil is None and ctx.user_eckid:
+        pupil = db.session.scalars(
+            select(Pupil).where(Pupil.school_id == school.id, Pupil.eckid == ctx.user_eckid,
+                                Pupil.lti_subject.is_(None))
+        ).first()  # fmt: skip
+        if pupil is not None:
+            pupil.lti_subject = ctx.user_sub
+    if pupil is None and group is not None and not group.is_managed_by_import:
+        pupil = Pupil(school_id=school.id, lti_subject=ctx.user_sub,
+                      display_name=(ctx.user_name or "Leerling")[:255])  # fmt: skip
         db.session.add(pupil)
-    pupil.display_name = (ctx.user_name or pupil.display_name)[:120]
-    pupil.left_on = None
+        db.session.flush()
+        enrol_once(pupil, group)
     db.session.flush()
-    if group is not None:
-        enrolled = db.session.scalars(
-            select(Enrolment).where(
-                Enrolment.pupil_id == pupil.id, Enrolment.school_year == group.school_year
-            )
-        ).first()
-        if enrolled is None:
-            db.session.add(
-                Enrolment(school_id=school.id, pupil_id=pupil.id, group_id=group.id,
-                          school_year=group.school_year, leerjaar=group.leerjaar)
-            )  # fmt: skip
-            db.session.flush()
-    return pupil
+    principal = Principal(role=Role.LEERLING, school_id=school.id,
+                          display_name=pupil.display_name if pupil else ctx.user_name or "",
+                          pupil_id=pupil.id if pupil else None,
+                          synthetic=school.is_synthetic)  # fmt: skip
+    return Admission(Outcome.LINKED if group else Outcome.NO_COURSE, principal, "launch",
+                     _launch_detail(ctx, Role.LEERLING), course, group)  # fmt: skip
 
 
-def provision(
-    school: School, ctx: LaunchContext, role: Role, today: date
-) -> tuple[Principal, Group | None]:
-    """Create or update the user (and group links) for a launch: the principal to sign in,
-    and the launch's group (None without a context)."""
-    group = resolve_group(school, ctx, today)
-    if role is Role.LEERLING:
-        pupil = _pupil(school, ctx, group)
-        principal = Principal(role=role, school_id=school.id, display_name=pupil.display_name,
-                              pupil_id=pupil.id, synthetic=school.is_synthetic)  # fmt: skip
-        return principal, group
-    staff = _staff(school, ctx, role)
-    if group is not None:
-        _link_teacher(staff, group)
-    principal = Principal(role=role, school_id=school.id, display_name=staff.display_name,
-                          staff_id=staff.id, synthetic=school.is_synthetic)  # fmt: skip
-    return principal, group
+def enrol_once(pupil: Pupil, group: Group) -> bool:
+    """Enrol ``pupil`` in ``group`` unless they already have a group that school year."""
+    enrolled = db.session.scalars(
+        select(Enrolment.id).where(
+            Enrolment.pupil_id == pupil.id, Enrolment.school_year == group.school_year
+        )
+    ).first()
+    if enrolled is not None:
+        return False
+    db.session.add(Enrolment(school_id=group.school_id, pupil_id=pupil.id, group_id=group.id,
+                             school_year=group.school_year, leerjaar=group.leerjaar))  # fmt: skip
+    db.session.flush()
+    return True

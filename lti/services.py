@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +32,11 @@ class RegistrationError(ValueError):
     """Bad input for a registration (message in English for the CLI)."""
 
 
+class RegistrationConflict(RegistrationError):
+    """A registration or deployment exists and would be moved or overwritten: refused, with a
+    Dutch message that names the command IT uses to do it on purpose."""
+
+
 # --- registrations -----------------------------------------------------------------------
 
 
@@ -47,8 +53,15 @@ def school_named(name: str) -> School:
     return school
 
 
+GUARDED_FIELDS = ("auth_login_url", "auth_token_url", "auth_audience", "jwks_url")
+"""Where the platform's keys and tokens come from: whoever may change them may launch as
+anyone of the registration's schools, so an existing registration keeps them."""
+
+
 def upsert_registration(**fields: Any) -> Registration:
-    """Create or update the registration for (issuer, client_id)."""
+    """Create the registration for (issuer, client_id), or update an existing one's name and
+    IB roles; an existing one's keys and URLs never change here (:class:`RegistrationConflict`).
+    """
     for url_field in ("issuer", "auth_login_url", "auth_token_url", "jwks_url"):
         if not str(fields.get(url_field) or "").startswith(("https://", "http://")):
             raise RegistrationError(f"{url_field} must be an http(s) URL")
@@ -62,6 +75,8 @@ def upsert_registration(**fields: Any) -> Registration:
     if registration is None:
         registration = Registration(issuer=fields["issuer"], client_id=fields["client_id"])
         db.session.add(registration)
+    else:
+        _refuse_overwrite(registration, fields)
     for key in REGISTRATION_FIELDS:
         if fields.get(key) is not None:
             setattr(registration, key, fields[key])
@@ -69,19 +84,80 @@ def upsert_registration(**fields: Any) -> Registration:
     return registration
 
 
+def _refuse_overwrite(registration: Registration, fields: dict[str, Any]) -> None:
+    changed = [
+        key
+        for key in GUARDED_FIELDS
+        if fields.get(key) is not None and fields[key] != getattr(registration, key)
+    ]
+    if changed:
+        raise RegistrationConflict(
+            _("The registration of %(issuer)s (client %(client)s) already exists with other "
+              "addresses (%(fields)s); they are not overwritten. To change them on purpose, IT "
+              "removes the registration (flask --app wsgi lti remove-platform --issuer "
+              "%(issuer)s --client-id %(client)s) and registers it again.",
+              issuer=registration.issuer, client=registration.client_id,
+              fields=", ".join(changed))
+        )  # fmt: skip
+
+
 def add_deployment(registration: Registration, deployment_id: str, school: School) -> Deployment:
-    found = db.session.scalars(
+    """Link a deployment to ``school``; one that belongs to another school is never moved here
+    (:class:`RegistrationConflict`; ``lti move-deployment`` does that on purpose)."""
+    found = _deployment(registration, deployment_id)
+    if found is None:
+        found = Deployment(registration=registration, deployment_id=deployment_id,
+                           school_id=school.id)  # fmt: skip
+        db.session.add(found)
+    elif found.school_id != school.id:
+        raise RegistrationConflict(
+            _("Deployment %(deployment)s of %(issuer)s belongs to %(school)s and is not moved. "
+              "To move it on purpose, IT runs: flask --app wsgi lti move-deployment --issuer "
+              "%(issuer)s --client-id %(client)s --deployment-id %(deployment)s --school "
+              "\"%(target)s\"", deployment=deployment_id, issuer=registration.issuer,
+              client=registration.client_id, school=found.school.name, target=school.name)
+        )  # fmt: skip
+    db.session.flush()
+    return found
+
+
+def _deployment(registration: Registration, deployment_id: str) -> Deployment | None:
+    return db.session.scalars(
         select(Deployment).where(
             Deployment.registration_id == registration.id,
             Deployment.deployment_id == deployment_id,
         )
     ).first()
+
+
+def move_deployment(issuer: str, client_id: str, deployment_id: str, school_name: str) -> tuple:
+    """Move a deployment to another existing school on purpose (IT), audited in both schools'
+    logs. Nothing else moves: the old school's people and courses stay with the old school, so
+    their accounts are refused in the new one until the new school's data knows them."""
+    registration = db.session.scalars(
+        select(Registration).where(
+            Registration.issuer == issuer, Registration.client_id == client_id
+        )
+    ).first()
+    found = _deployment(registration, deployment_id) if registration else None
     if found is None:
-        found = Deployment(registration=registration, deployment_id=deployment_id)
-        db.session.add(found)
-    found.school_id = school.id
-    db.session.flush()
-    return found
+        raise RegistrationError(_("No deployment %(deployment)s for %(issuer)s (client "
+                                  "%(client)s).", deployment=deployment_id, issuer=issuer,
+                                  client=client_id))  # fmt: skip
+    target = db.session.scalars(select(School).where(School.name == school_name.strip())).first()
+    if target is None:
+        raise RegistrationError(_("No school named %(name)s.", name=school_name))
+    old = found.school
+    if old.id != target.id:
+        from plugin.audit import record_event
+
+        for school_id in (old.id, target.id):
+            record_event("deployment_moved", "lti_deployment", found.id, school_id=school_id,
+                         issuer=issuer, client=client_id, deployment=deployment_id,
+                         old=old.name, new=target.name)  # fmt: skip
+        found.school_id = target.id
+        db.session.flush()
+    return old, target
 
 
 def all_registrations() -> list[Registration]:
@@ -229,23 +305,28 @@ def _has_endpoint(name: str) -> bool:
 ROSTER_INTERVAL = 30 * 60
 
 
-def sync_roster_quietly(registration: Registration, group, ctx: LaunchContext, today) -> None:
-    """Sync the group's roster at most every half hour per context; a platform that does not
-    answer is logged, never a reason to refuse the launch."""
+def sync_roster_quietly(registration: Registration, course, group, ctx: LaunchContext,
+                        today) -> None:  # fmt: skip
+    """Sync a linked course's roster at most every half hour; a platform that does not answer
+    is logged, never a reason to refuse the launch. The audit row keeps what could not be
+    matched, for the IB (Administratie → Koppelingen)."""
     from lti import nrps
     from lti.state import store
     from plugin.audit import record_event
 
+    if course is None or course.group_id != group.id:
+        return  # only a course the school linked has a roster worth reading
     key = f"nrps:{ctx.issuer}:{ctx.context_id}"
     if store.get(key) is not None:
         return
     store.set(key, {"at": str(today)}, ROSTER_INTERVAL)
     try:
         with db.session.begin_nested():
-            result = nrps.sync_roster(registration, group, ctx.nrps_url, today)
+            result = nrps.sync_roster(registration, course, group, ctx.nrps_url, today)
     except nrps.RosterError as error:
         log.warning("roster sync for group %s failed: %s", group.id, error)
         return
-    record_event("roster_sync", "group", group.id, school_id=group.school_id,
+    record_event("roster_sync", "group", group.id, school_id=group.school_id, course=course.id,
                  added=result.pupils_added, left=result.pupils_left,
-                 teachers=result.teachers_linked)  # fmt: skip
+                 matched=result.pupils_matched, teachers=result.teachers_linked,
+                 unresolved=list(result.unresolved))  # fmt: skip

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -17,14 +18,16 @@ from flask import (
     session,
 )
 from flask import url_for as flask_url_for
+from flask_babel import gettext as _
 
 from lti import deep_linking, keys, services
 from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
-from lti.provisioning import OtherSchool, provision
+from lti.provisioning import OtherSchool, Outcome, admit
 from lti.state import store
 from plugin.audit import record_event
-from plugin.auth import Role, current_principal, sign_in
+from plugin.auth import Permission, Role, current_principal, sign_in, sign_out
 from plugin.extensions import csrf, db
+from plugin.unit_of_work import commit_separately
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +80,12 @@ def oidc_login():
 @bp.post("/launch")
 @csrf.exempt
 def launch():
-    """The platform's signed launch: validate, provision, sign in, go to the first page."""
+    """The platform's signed launch: validate, ask what the school decided, then sign in and
+    land, or explain what waits for whom."""
     try:
         validated = validate_launch()
         ctx = validated.context
-        deployment, role, principal, group = _admit(ctx)
+        deployment, admission = _admit(ctx)
     except NeedsPlatformStorage as need:
         return render_template(
             "lti/storage_get.html", form=launch_form(), state=need.state,
@@ -90,15 +94,28 @@ def launch():
         )  # fmt: skip
     except LaunchRejected as error:
         return _rejected(error)
-    if group is not None and role is not Role.LEERLING and ctx.nrps_url:
-        services.sync_roster_quietly(deployment.registration, group, ctx, date.today())
-    sign_in(principal)
-    session["locale"] = ctx.locale or "nl"
-    session[LAUNCH_SESSION_KEY] = ctx.launch_id
-    if ctx.is_deep_linking:
+    principal = admission.principal
+    if principal is not None:
+        sign_in(principal)
+        session["locale"] = ctx.locale or "nl"
+        session[LAUNCH_SESSION_KEY] = ctx.launch_id
+    else:
+        sign_out()  # whoever used this browser before is not who launched now
+    record_event(admission.audit_action, "school", deployment.school_id,
+                 school_id=deployment.school_id, **admission.audit_detail)  # fmt: skip
+    admitted = principal is not None and principal.can(Permission.VIEW_DASHBOARD)
+    if ctx.is_deep_linking and admitted and admission.outcome is not Outcome.NO_ACCESS:
+        # Placing the tile may go ahead while the course waits: it shows no pupils either way.
+        if not admission.lands:
+            flash(_("This course is not linked to a group yet: the tile shows no pupils until "
+                    "an internal coach (IB) links it."), "info")  # fmt: skip
         deep_linking.remember_request(ctx)
-    record_event("launch", "school", principal.school_id, issuer=ctx.issuer,
-                 context=ctx.context_id, role=role.value)  # fmt: skip
+        return redirect(services.landing_url(ctx))
+    if not admission.lands:
+        return _waiting(admission, deployment.school_id)
+    if admission.group is not None and principal.role is not Role.LEERLING and ctx.nrps_url:
+        services.sync_roster_quietly(deployment.registration, admission.course, admission.group,
+                                     ctx, date.today())  # fmt: skip
     landing = services.landing_url(ctx)
     if validated.via_storage:
         landing = _session_check_url(validated.login, landing)
@@ -106,18 +123,44 @@ def launch():
 
 
 def _admit(ctx):
-    """The deployment, role, principal and group for a valid launch, or LaunchRejected."""
+    """The deployment and what the school decided for a valid launch, or LaunchRejected
+    (audited: the platform signed it, so it is someone's real attempt)."""
     deployment = services.deployment_for(ctx)
     if deployment is None:
         raise LaunchRejected("deployment vanished", kind="unknown_platform", status=403)
     role = services.map_role(ctx, deployment.registration)
+    audit = {"school_id": deployment.school_id, "issuer": ctx.issuer, "sub": ctx.user_sub,
+             "context": ctx.context_id}  # fmt: skip
     if role is None or (ctx.is_deep_linking and role is Role.LEERLING):
-        raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403)
+        raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403,
+                             audit=audit | {"reason": "role"})  # fmt: skip
     try:
-        principal, group = provision(deployment.school, ctx, role, date.today())
+        admission = admit(deployment.school, ctx, role, date.today())
     except OtherSchool as error:
-        raise LaunchRejected(str(error), kind="other_school", status=403) from error
-    return deployment, role, principal, group
+        raise LaunchRejected(str(error), kind="other_school", status=403,
+                             audit=audit | {"reason": "other_school"}) from error  # fmt: skip
+    return deployment, admission
+
+
+def _waiting(admission, school_id: int):
+    """The launch opened nothing new: say what waits (and for whom), or that access is missing.
+    The person keeps what they had (a link to their own groups when they have any)."""
+    from plugin.access import ib_list
+
+    principal = admission.principal
+    return render_template(
+        "lti/pending.html", outcome=admission.outcome.value, detail=admission.audit_detail,
+        ibs=[staff.display_name for staff in ib_list(school_id)],
+        own_groups=principal is not None and principal.can(Permission.VIEW_DASHBOARD)
+        and _sees_groups(principal),
+        can_request=principal is not None and principal.can(Permission.REQUEST_ACCESS),
+    )  # fmt: skip
+
+
+def _sees_groups(principal) -> bool:
+    from plugin.auth import visible_group_ids
+
+    return db.session.scalars(visible_group_ids(principal).limit(1)).first() is not None
 
 
 def _session_check_url(login_params: dict, landing: str) -> str:
@@ -144,8 +187,18 @@ def session_check():
 
 
 def _rejected(error: LaunchRejected):
-    """Log why, roll back everything, and explain in plain Dutch (4xx, never a trace)."""
-    db.session.rollback()
+    """Log why, roll back everything, and explain in plain Dutch (4xx, never a trace).
+
+    A refusal of a launch the platform did sign (a role the tool has no use for, an account of
+    another school) also writes one audit row, in a transaction of its own; an unverified
+    request writes nothing (anyone can send one, so it must not fill the database)."""
+    audit = error.extra.get("audit")
+    if audit:
+        sign_out()  # the audit row names the platform account, not an earlier session's user
+        commit_separately(lambda: record_event("launch_refused", "school", audit["school_id"],
+                                               **audit))  # fmt: skip
+    else:
+        db.session.rollback()
     log.warning("LTI launch refused (%s): %s", error.kind, error.reason)
     status = error.status if 400 <= error.status < 500 else 400
     new_window = None

@@ -58,5 +58,5 @@ def register():
     except dynreg.DynamicRegistrationError as error:
         db.session.rollback()
         log.warning("dynamic registration refused: %s", error)
-        return render_template("lti/registered.html", ok=False), 400
+        return render_template("lti/registered.html", ok=False, shown=error.shown), 400
     return render_template("lti/registered.html", ok=True, registration=registration)

@@ -1,7 +1,11 @@
 """Authorization: one mechanism for every read and write.
 
 At launch the LTI roles become a :class:`Role`, and the role a set of :class:`Permission`. The
-resulting :class:`Principal` lives in the session. Views declare what they need with
+resulting :class:`Principal` lives in the session, with the staff member's ``session_version``.
+Whatever the school changes about a person's access (the IB list, their groups) raises that
+version; :func:`current_principal` compares it once per request (one primary-key query) and
+re-derives the role, or ends the session when the person is gone, so a removed IB is a teacher at
+their very next request. Views declare what they need with
 :func:`require_permission`; objects are loaded through :func:`load_group_or_404` and
 :func:`load_pupil_or_404`, which answer 404 (never 403, to leak no existence) for anything
 outside the principal's school or groups, and write the attempt to the audit log
@@ -12,19 +16,22 @@ from __future__ import annotations
 
 import enum
 import functools
+import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, NoReturn, TypeVar
 
 from flask import abort, g, session
 from sqlalchemy import Select, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from plugin.audit import record_event
 from plugin.extensions import db
-from plugin.models import Enrolment, Group, Pupil, TeacherGroup
-from plugin.unit_of_work import commit_separately
+from plugin.models import Enrolment, Group, Pupil, StaffMember, StaffRole, TeacherGroup
+from plugin.unit_of_work import commit_separately, rollback_quietly
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 
 class Role(enum.StrEnum):
@@ -44,6 +51,8 @@ class Permission(enum.StrEnum):
     VIEW_INSTRUCTIONS = "view_instructions"
     SCORE_TESTS = "score_tests"
     VIEW_EXAMPLE_ITEMS = "view_example_items"
+    REQUEST_ACCESS = "request_access"
+    """See one's own access and ask for IB access (teachers; an IB has it already)."""
 
 
 _TEACHER = {
@@ -56,7 +65,7 @@ _TEACHER = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.LEERKRACHT: frozenset(_TEACHER),
+    Role.LEERKRACHT: frozenset(_TEACHER | {Permission.REQUEST_ACCESS}),
     Role.IB: frozenset(
         _TEACHER
         | {
@@ -83,6 +92,12 @@ class Principal:
     pupil_id: int | None = None
     synthetic: bool = False
     """The school holds generated demo data: every page then says so."""
+    session_version: int = -1
+    """The staff member's ``session_version`` when this session was derived; -1 (a session
+    from before versions existed) never matches, so such a session is re-derived."""
+    ib_by_platform: bool = False
+    """The launch carried an institution role the registration counts as IB (set by the
+    platform's administrator); the other way to be IB is the school's IB list."""
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -95,11 +110,15 @@ class Principal:
 def sign_in(principal: Principal) -> None:
     """Start a fresh session for ``principal`` (clearing any old one: no session fixation)."""
     session.clear()
+    _store(principal)
+    session.permanent = True
+    g.pop("principal", None)
+
+
+def _store(principal: Principal) -> None:
     data = asdict(principal)
     data["role"] = principal.role.value
     session[SESSION_KEY] = data
-    session.permanent = True
-    g.pop("principal", None)
 
 
 def sign_out() -> None:
@@ -107,14 +126,51 @@ def sign_out() -> None:
     g.pop("principal", None)
 
 
+def staff_role(on_ib_list: bool, ib_by_platform: bool) -> Role:
+    """A staff member's role: IB by the platform's institution role or the school's IB list."""
+    return Role.IB if on_ib_list or ib_by_platform else Role.LEERKRACHT
+
+
 def current_principal() -> Principal | None:
+    """The signed-in principal, checked against the school's current decisions (once per
+    request, cached on ``g``)."""
     if "principal" not in g:
         data = session.get(SESSION_KEY)
         try:
-            g.principal = Principal(**{**data, "role": Role(data["role"])}) if data else None
+            principal = Principal(**{**data, "role": Role(data["role"])}) if data else None
         except (TypeError, ValueError, KeyError):
-            g.principal = None  # a session from an older version: treat as signed out
+            principal = None  # a session from an older version: treat as signed out
+        g.principal = _rechecked(principal) if principal is not None else None
     return g.principal
+
+
+def _rechecked(principal: Principal) -> Principal | None:
+    """The principal as the school's data says now: unchanged while the staff member's
+    version matches, re-derived when it moved on, None (signed out) when they are gone."""
+    if principal.staff_id is None or principal.role is Role.LEERLING:
+        return principal
+    try:
+        row = db.session.execute(
+            select(StaffMember.session_version, StaffMember.role, StaffMember.school_id).where(
+                StaffMember.id == principal.staff_id
+            )
+        ).one_or_none()
+    except SQLAlchemyError:
+        log.warning("session check failed: database unavailable")
+        rollback_quietly()
+        return None  # fail closed for this request; the session itself stays
+    if row is None or row.school_id != principal.school_id:
+        session.clear()
+        return None
+    if row.session_version == principal.session_version:
+        return principal
+    fresh = replace(
+        principal,
+        role=staff_role(row.role is StaffRole.IB, principal.ib_by_platform),
+        session_version=row.session_version,
+    )
+    _store(fresh)
+    return fresh
 
 
 def require_principal() -> Principal:

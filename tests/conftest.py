@@ -186,8 +186,17 @@ def login(client):
     """
 
     def _login(
-        *, role: Role, school, staff=None, pupil=None, name: str = "Test", synthetic=False
+        *,
+        role: Role,
+        school,
+        staff=None,
+        pupil=None,
+        name: str = "Test",
+        synthetic=False,
+        ib_by_platform: bool | None = None,
     ) -> Principal:
+        # As after a launch: an IB is IB by the platform's institution role unless the test
+        # says otherwise, and the session carries the staff member's current version.
         principal = Principal(
             role=role,
             school_id=school.id,
@@ -195,6 +204,8 @@ def login(client):
             staff_id=staff.id if staff else None,
             pupil_id=pupil.id if pupil else None,
             synthetic=synthetic,
+            session_version=staff.session_version if staff else -1,
+            ib_by_platform=role is Role.IB if ib_by_platform is None else ib_by_platform,
         )
         with client.session_transaction() as session:
             data = dict(principal.__dict__)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import date
 
 import jwt
 from flask import current_app
 from sqlalchemy import select
 
 from lti import claims, keys, services
-from lti.demo import CLIENT_ID, issuer
+from lti.demo import CLIENT_ID, ISSUER, endpoints, issuer
+from lti.models import Registration
 from lti.state import store
 from plugin.extensions import db
 from plugin.models import School
@@ -30,13 +32,34 @@ class DemoUser:
 
 
 USERS = {
-    "leerkracht": DemoUser("leerkracht", "leerkracht groep 5", "Juf Demi Jansen (fictief)",
+    "leerkracht": DemoUser("leerkracht", "leerkracht", "Juf Demi Jansen (fictief)",
                            (claims.ROLE_INSTRUCTOR,), context="Groep 5"),
     "ib": DemoUser("ib", "intern begeleider", "Meester Ibo de Vries (fictief)",
                    (claims.ROLE_INSTRUCTOR, claims.ROLE_INSTITUTION_ADMIN)),
     "leerling": DemoUser("leerling", "leerling", "Lotte Demo (fictief)",
                          (claims.ROLE_LEARNER,), context="Groep 5"),
 }  # fmt: skip
+
+
+def course_name(school: School, default: str) -> str:
+    """The demo course of the teacher's class: a platform fed by the school's administration
+    names a class's course after the class, so the demo platform names it after the group the
+    school's data lists for the demo teacher this year (else ``default``). This only names the
+    course; whether it links is the tool's ordinary rule (the import must say she teaches it)."""
+    from plugin.models import Group, StaffMember, TeacherGroup, TeacherSource
+    from plugin.periods import school_year_of
+
+    name = db.session.scalars(
+        select(Group.name)
+        .join(TeacherGroup, TeacherGroup.group_id == Group.id)
+        .join(StaffMember, StaffMember.id == TeacherGroup.staff_id)
+        .where(StaffMember.school_id == school.id,
+               StaffMember.email == f"leerkracht.{school.id}@demo.invalid",
+               TeacherGroup.source == TeacherSource.IMPORT.value,
+               Group.school_year == school_year_of(date.today()))
+        .order_by(Group.leerjaar, Group.name)
+    ).first()  # fmt: skip
+    return name or default
 
 
 def demo_schools() -> list[School]:
@@ -48,12 +71,24 @@ def deployment_id(school: School) -> str:
 
 
 def ensure_registered(school: School) -> None:
-    """Register the demo platform with the tool (idempotent) and deploy it for ``school``."""
-    base = issuer()
-    registration = services.upsert_registration(
-        issuer=base, client_id=CLIENT_ID, name="Demoplatform (fictief)",
-        auth_login_url=base + "/auth", auth_token_url=base + "/token", jwks_url=base + "/jwks",
-    )  # fmt: skip
+    """Register the demo platform with the tool (idempotent) and deploy it for ``school``.
+
+    The demo is this installation's own platform: when the tool's public address changed
+    (``PORT=8080 make run``), its endpoints move along. That is the only registration whose
+    URLs change here; an outside platform's never do (see ``services.upsert_registration``)."""
+    base = endpoints()
+    urls = {"auth_login_url": base + "/auth", "auth_token_url": base + "/token",
+            "jwks_url": base + "/jwks"}  # fmt: skip
+    registration = db.session.scalars(
+        select(Registration).where(Registration.issuer == ISSUER,
+                                   Registration.client_id == CLIENT_ID)
+    ).first()  # fmt: skip
+    if registration is None:
+        registration = services.upsert_registration(
+            issuer=ISSUER, client_id=CLIENT_ID, name="Demoplatform (fictief)", **urls
+        )
+    for field, url in urls.items():
+        setattr(registration, field, url)
     services.add_deployment(registration, deployment_id(school), school)
     keys.current_key(keys.DEMO_PLATFORM)
 
@@ -89,9 +124,10 @@ def id_token(hint: dict, nonce: str, target_link_uri: str) -> str:
         claims.TOOL_PLATFORM: {"guid": f"demo-{school.id}", "name": "Demoplatform (fictief)"},
     }  # fmt: skip
     if user.context:
+        course = course_name(school, user.context)
         body[claims.CONTEXT] = {
-            "id": f"demo-{school.id}-{user.context.lower().replace(' ', '-')}",
-            "label": user.context, "title": f"{user.context} — {school.name}",
+            "id": f"demo-{school.id}-{course.lower().replace(' ', '-').replace('/', '-')}",
+            "label": course, "title": f"{course} — {school.name}",
             "type": [claims.CONTEXT_TYPE_COURSE],
         }  # fmt: skip
     if user.custom:

@@ -1,5 +1,6 @@
-"""Administratie (IB): school goals with history, data-migration state, re-linking platform
-courses to groups, the signaling-value table, and the school's audit log."""
+"""Administratie (IB): school goals with history, data-migration state, EDEXML imports, the IB
+list and access requests, course links, the signaling-value table, and the school's audit log;
+and the teachers' page for requesting access."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ bp = Blueprint(
     static_folder="static", static_url_path="/static/admin",
 )  # fmt: skip
 
-from plugin.admin import imports, views  # noqa: E402, F401 - registers the routes on ``bp``
+from plugin.admin import access, imports, views  # noqa: E402, F401 - registers the routes on ``bp``
 
 
 def init_app(app: Flask) -> None:
@@ -19,4 +20,11 @@ def init_app(app: Flask) -> None:
     from plugin.web import NavItem, register_nav
 
     register_nav(app, NavItem("admin.index", _l("Administration"), Permission.MANAGE_SCHOOL, 90))
+    register_nav(
+        app, NavItem("access.request_page", _l("My access"), Permission.REQUEST_ACCESS, 95)
+    )
     imports.allow_large_uploads(app)
+    from plugin.admin import cli
+
+    app.register_blueprint(access.access_bp)
+    cli.register(app)

@@ -20,7 +20,6 @@ from plugin.models import (
     GoalSource,
     Group,
     MigrationState,
-    PlatformContext,
     School,
     SchoolGoal,
     SignalingValue,
@@ -110,16 +109,6 @@ def set_migration_state(school: School, raw: str | None) -> None:
     db.session.flush()
 
 
-def contexts(school_id: int) -> list[PlatformContext]:
-    return list(
-        db.session.scalars(
-            select(PlatformContext)
-            .where(PlatformContext.school_id == school_id)
-            .order_by(PlatformContext.title, PlatformContext.id)
-        )
-    )
-
-
 def groups(school_id: int) -> list[Group]:
     return list(
         db.session.scalars(
@@ -128,37 +117,6 @@ def groups(school_id: int) -> list[Group]:
             .order_by(Group.school_year.desc(), Group.leerjaar, Group.name)
         )
     )
-
-
-def relink_context(school_id: int, context_id: int, raw_group: str | None) -> PlatformContext:
-    """Point a platform course at another group of the same school (or at none)."""
-    context = db.session.scalars(
-        select(PlatformContext).where(
-            PlatformContext.id == context_id, PlatformContext.school_id == school_id
-        )
-    ).one_or_none()
-    if context is None:
-        raise LookupError(context_id)
-    group_id = None
-    if raw_group:
-        group = db.session.scalars(
-            select(Group).where(Group.id == _int(raw_group), Group.school_id == school_id)
-        ).one_or_none()
-        if group is None:
-            raise Invalid(_("Choose one of the school's groups."))
-        group_id = group.id
-    if group_id != context.group_id:
-        record_event(
-            "context_relinked", "platform_context", context.id,
-            old=context.group_id, new=group_id,
-        )  # fmt: skip
-        context.group_id = group_id
-        db.session.flush()
-    return context
-
-
-def _int(raw: str) -> int:
-    return int(raw) if raw.isdigit() else -1
 
 
 def signaling_values(school_id: int) -> list[SignalingValue]:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from plugin.admin import bp, services
-from plugin.auth import Permission, refuse, require_permission, require_principal
+from plugin.auth import Permission, require_permission, require_principal
 from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
 from plugin.models import GoalIndicator, GoalSource, MigrationState, School
@@ -37,6 +37,17 @@ ACTION_LABELS = {
     "goal_changed": _l("changed a school goal"),
     "migration_state_changed": _l("changed the migration state"),
     "context_relinked": _l("linked a platform course to a group"),
+    "course_link_requested": _l("opened the tool from a course that is not linked yet"),
+    "course_link_approved": _l("linked a platform course to a group"),
+    "course_link_refused": _l("refused or unlinked a platform course"),
+    "course_linked_by_import": _l("opened a course the import links to their group"),
+    "launch_refused": _l("was refused at sign-in"),
+    "ib_appointed": _l("put someone on the IB list"),
+    "ib_removed": _l("took someone off the IB list"),
+    "access_requested": _l("asked for IB access"),
+    "access_request_decided": _l("answered a request for IB access"),
+    "group_created": _l("created a group"),
+    "deployment_moved": _l("moved a platform deployment to another school"),
     "signaling_value_changed": _l("changed a signaling value"),
     "structure_imported": _l("imported pupils, groups and teachers from the administration"),
 }
@@ -60,14 +71,14 @@ def _refused(error: services.Invalid):
 @bp.get("/")
 @require_permission(Permission.MANAGE_SCHOOL)
 def index():
-    """Goals, migration state, platform courses and signaling values of the school."""
+    """Goals, migration state and signaling values of the school; links to access and course
+    links."""
     school = _school()
     history = services.goal_history(school.id)
     return render_template(
         "admin/index.html", school=school, history=history,
         current=[g for g in history if g.superseded_at is None], domains=DOMAINS,
         indicators=list(GoalIndicator), sources=list(GoalSource), states=list(MigrationState),
-        contexts=services.contexts(school.id), groups=services.groups(school.id),
         signaling=services.signaling_values(school.id), school_year=school_year_of(date.today()),
     )  # fmt: skip
 
@@ -95,21 +106,6 @@ def set_migration():
     except services.Invalid as error:
         return _refused(error)
     return _done(_("The migration state has been saved."))
-
-
-@bp.post("/koppelingen/<int:context_id>")
-@require_permission(Permission.MANAGE_SCHOOL)
-def relink(context_id: int):
-    """Link a platform course to another group of the school."""
-    try:
-        services.relink_context(
-            require_principal().school_id, context_id, request.form.get("group")
-        )
-    except LookupError:
-        refuse("platform_context", context_id)
-    except services.Invalid as error:
-        return _refused(error)
-    return _done(_("The course link has been saved."))
 
 
 @bp.post("/signaleringswaarden/<int:value_id>")

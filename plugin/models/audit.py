@@ -29,7 +29,11 @@ class AuditEvent(Base):
     object_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    __table_args__ = (Index("ix_audit_event_school_time", "school_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_audit_event_school_time", "school_id", "occurred_at"),
+        # Administratie lists pending course links and the last roster syncs by action.
+        Index("ix_audit_event_school_action", "school_id", "action"),
+    )
 
 
 class AuditLogIsAppendOnly(RuntimeError):

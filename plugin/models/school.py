@@ -280,6 +280,11 @@ class TeacherGroup(Base):
     group_id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="RESTRICT"))
     source: Mapped[str] = mapped_column(String(20), default=TeacherSource.APPROVED.value)
+    via_context_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform_context.id", ondelete="CASCADE")
+    )
+    """The approved course this link came from (an IB's approval of that course, or its
+    roster); unlinking the course takes the link away. None for import links."""
 
     __table_args__ = (
         ForeignKeyConstraint(
@@ -299,9 +304,12 @@ class TeacherGroup(Base):
 class PlatformContext(Base):
     """A course (context) of a school platform, and the school group it stands for.
 
-    A course owner names the course, so a name never links anything by itself: a course is
-    *pending* (``group_id`` None) until an IB links it to a group in Administratie, or until a
-    launch by a teacher whom the school's import already links to the group the course names.
+    A course owner names the course, so a name never links anything by itself. A row exists
+    only once the school decided: an IB linked the course to a group in Administratie, or a
+    launch by a teacher whom the school's import already links to the group the course names
+    linked it (``group_id`` set), or an IB refused it (``refused_at`` set, ``group_id`` None).
+    Until then the course is *pending*: its launches are recorded in the audit log only
+    (``course_link_requested``), which is where Administratie → Koppelingen lists them.
     """
 
     __tablename__ = "platform_context"
@@ -313,7 +321,7 @@ class PlatformContext(Base):
     label: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
     group_id: Mapped[int | None]
-    """None while the link waits for an IB."""
+    """None when an IB refused or unlinked the course."""
     requested_by_staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_member.id", ondelete="SET NULL")
     )
@@ -323,6 +331,8 @@ class PlatformContext(Base):
         ForeignKey("staff_member.id", ondelete="SET NULL")
     )
     """The IB who linked it; None for a link the import vouched for, or made by the CLI."""
+    refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when an IB refused (or unlinked) the course: its launches then show no group."""
     last_launch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -15,6 +17,9 @@ from jwt.algorithms import RSAAlgorithm
 
 from lti import claims, platform_keys, services
 from plugin.extensions import cache
+from plugin.models import TeacherGroup, TeacherSource
+from plugin.periods import school_year_of
+from tests.factories import GroupFactory, StaffFactory
 
 KEYS = Path(__file__).resolve().parent.parent / "keys"
 ISSUER = "https://platform.example"
@@ -84,6 +89,29 @@ def lti_claims() -> dict:
         claims.CONTEXT: {"id": "course-5a", "label": "Groep 5", "title": "Groep 5 (2026)"},
         claims.LAUNCH_PRESENTATION: {"locale": "nl-NL"},
     }
+
+
+def import_teacher(school, email: str, group_name: str = "Groep 5", key: str = "T42", **extra):
+    """What the school's EDEXML import makes: a group of this school year (with its key) and a
+    teacher (key, e-mail, no platform account yet) who teaches it."""
+    year = school_year_of(date.today())
+    group = GroupFactory(school=school, name=group_name, school_year=year, leerjaar=5,
+                         key="G-" + group_name)  # fmt: skip
+    teacher = StaffFactory(school=school, key=key, email=email, lti_issuer=None,
+                           lti_subject=None, **extra)  # fmt: skip
+    link = TeacherGroup(staff_id=teacher.id, group_id=group.id, school_id=school.id,
+                        source=TeacherSource.IMPORT.value)  # fmt: skip
+    from plugin.extensions import db
+
+    db.session.add(link)
+    db.session.flush()
+    return SimpleNamespace(group=group, teacher=teacher)
+
+
+@pytest.fixture
+def imported(school):
+    """The school imported Groep 5 and its teacher Anne, whom the default launch claims are."""
+    return import_teacher(school, "Anne@School.example", display_name="Anne de Leerkracht")
 
 
 def sign(body: dict, key: str = "platform", kid: str | None = KID, alg: str = "RS256") -> str:

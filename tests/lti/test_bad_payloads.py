@@ -111,7 +111,7 @@ def test_missing_nonce(launcher, lti_claims, refused):
     refused(launcher(lti_claims | {"nonce": DROP}))
 
 
-def test_replayed_launch_form(launcher, lti_claims, refused):
+def test_replayed_launch_form(launcher, lti_claims, refused, imported):
     assert launcher(lti_claims).status_code == 302
     before = _counts()
     with launcher.client.session_transaction() as session:

@@ -1,4 +1,4 @@
-"""Unit tests on plain claims: the LaunchContext, role mapping and the group-name rule."""
+"""Unit tests on plain claims: the LaunchContext, role mapping and where an ECK iD may come from."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from lti import claims
 from lti.context import from_claims
 from lti.models import Registration
-from lti.provisioning import leerjaar_from_name
 from lti.services import map_role
 from plugin.auth import Role
 
@@ -54,17 +53,22 @@ def test_role_mapping(roles, custom, expected):
     assert _role(roles, custom) is expected
 
 
+ECKID = "https://ketenid.nl/201703/a4b1f23f608da30d"
+
+
 @pytest.mark.parametrize(
-    ("name", "expected"),
+    ("lis", "custom", "expected"),
     [
-        ("Groep 5", (5, None)),
-        ("5B", (5, None)),
-        ("groep 6/7", (6, 7)),
-        ("Groep 6 / 7", (6, 7)),
-        ("Klas 10", (1, None)),
-        ("Rekenen", (1, None)),
-        ("Groep 8/8", (8, None)),
+        ({"person_sourcedid": ECKID}, None, ECKID),
+        ({"person_sourcedid": "  " + ECKID + " "}, None, ECKID),
+        ({"person_sourcedid": "12345"}, None, None),  # a platform id that is no ECK iD
+        ({"person_sourcedid": 7}, None, None),
+        (None, {"eckid": ECKID}, None),  # a course owner's custom parameter never counts
     ],
 )
-def test_leerjaar_from_group_name(name, expected):
-    assert leerjaar_from_name(name) == expected
+def test_the_eck_id_comes_only_from_the_platforms_lis_claim(lti_claims, lis, custom, expected):
+    if lis is not None:
+        lti_claims[claims.LIS] = lis
+    if custom is not None:
+        lti_claims[claims.CUSTOM] = custom
+    assert from_claims(lti_claims, "tool-client-1").user_eckid == expected

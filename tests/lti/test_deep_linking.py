@@ -3,14 +3,10 @@ resource link, no empty ``custom`` object, and its own ``data`` back."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import jwt
 import pytest
 
 from lti import claims, keys
-from plugin.periods import school_year_of
-from tests.factories import GroupFactory
 from tests.lti.conftest import CLIENT_ID, DROP, ISSUER
 from tests.lti.forms import forms
 
@@ -32,9 +28,9 @@ def deep_link_claims(lti_claims) -> dict:
 
 
 def test_teacher_picks_a_group_report_and_platform_gets_a_signed_item(
-    launcher, deep_link_claims, school
+    launcher, deep_link_claims, imported
 ):
-    group = GroupFactory(school=school, name="Groep 5", school_year=school_year_of(date.today()))
+    group = imported.group
     response = launcher(deep_link_claims)
     assert response.status_code == 302
     assert response.headers["Location"] == "/lti/deep-link"
@@ -59,8 +55,8 @@ def test_teacher_picks_a_group_report_and_platform_gets_a_signed_item(
     assert launcher.client.post("/lti/deep-link", data={"choice": "dashboard"}).status_code == 404
 
 
-def test_a_deep_linked_tile_opens_its_page(launcher, lti_claims, school):
-    group = GroupFactory(school=school, name="Groep 5", school_year=school_year_of(date.today()))
+def test_a_deep_linked_tile_opens_its_page(launcher, lti_claims, imported):
+    group = imported.group
     target = f"http://localhost/rapportages/groep/{group.id}"
     login = launcher.client.get("/lti/login", query_string={
         "iss": ISSUER, "login_hint": "x", "target_link_uri": target, "client_id": CLIENT_ID,
@@ -82,7 +78,7 @@ def test_pupils_cannot_deep_link(launcher, deep_link_claims):
     assert response.status_code == 403
 
 
-def test_picker_without_a_deep_link_request_is_404(launcher, lti_claims):
+def test_picker_without_a_deep_link_request_is_404(launcher, lti_claims, imported):
     launcher(lti_claims)
     assert launcher.client.get("/lti/deep-link").status_code == 404
 
@@ -92,3 +88,23 @@ def test_deep_linking_request_without_return_url_is_refused(launcher, deep_link_
     del settings["deep_link_return_url"]
     response = launcher(deep_link_claims | {claims.DEEP_LINKING_SETTINGS: settings})
     assert response.status_code == 400
+
+
+def test_a_tile_may_be_placed_while_its_course_waits_and_the_teacher_is_told(
+    launcher, deep_link_claims, school
+):
+    from sqlalchemy import select
+
+    from plugin.extensions import db
+    from plugin.models import AuditEvent, PlatformContext
+    from tests.lti.conftest import import_teacher
+
+    import_teacher(school, "anne@school.example", group_name="Groep 6")
+    response = launcher(deep_link_claims)  # her new course "Groep 5": nobody linked it yet
+    assert response.headers["Location"] == "/lti/deep-link"
+    picker = launcher.client.get("/lti/deep-link").get_data(as_text=True)
+    assert "nog niet aan een groep gekoppeld" in picker
+    assert "Groepsrapport Groep 5" not in picker
+    assert db.session.scalars(select(PlatformContext)).first() is None
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions == ["course_link_requested"]

@@ -94,3 +94,23 @@ def test_issuer_on_another_site_than_its_configuration_is_refused(client, moodle
     moodle["config"]["issuer"] = "https://elsewhere.example"
     assert _open(client, code).status_code == 400
     assert db.session.scalars(select(Registration)).first() is None
+
+
+def test_a_registration_never_moves_another_schools_deployment_nor_its_keys(
+    client, moodle, school, other_school
+):
+    """The same platform registering again (same client and deployment id) with a code for
+    another school, or with another key-set URL, is refused in Dutch and changes nothing."""
+    _open(client, dynreg.create_code(school.name))
+    response = _open(client, dynreg.create_code(other_school.name))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "wordt niet verplaatst" in page
+    assert "lti move-deployment" in page
+    moodle["config"]["jwks_uri"] = PLATFORM + "/evil-certs.php"
+    response = _open(client, dynreg.create_code(school.name))
+    assert response.status_code == 400
+    assert "worden niet overschreven" in response.get_data(as_text=True)
+    registration = db.session.scalars(select(Registration)).one()
+    assert registration.jwks_url == PLATFORM + "/mod/lti/certs.php"
+    assert [d.school_id for d in registration.deployments] == [school.id]

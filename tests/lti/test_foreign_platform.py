@@ -72,7 +72,10 @@ def platform(school, monkeypatch):
     return PlatformConf(registration=registration)
 
 
-def test_launch_built_and_signed_by_lti1p3platform(client, platform):
+def test_launch_built_and_signed_by_lti1p3platform(client, platform, school):
+    from tests.lti.conftest import import_teacher
+
+    import_teacher(school, "bo@vendor.example", group_name="Groep 4", display_name="Bo Vendor")
     login = Login(None, platform)
     login.set_lti_message_hint(hint="resource-link-1")
     preflight = urlsplit(login.initiate_login("user-from-other-vendor"))

@@ -24,7 +24,7 @@ def test_state_cookie_is_partitioned_cross_site_even_on_plain_http(client, regis
     assert "HttpOnly" in cookie
 
 
-def test_session_cookie_after_launch_is_partitioned(launcher, lti_claims):
+def test_session_cookie_after_launch_is_partitioned(launcher, lti_claims, imported):
     response = launcher(lti_claims)
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("lib_session"))
     assert "SameSite=None" in cookie
@@ -69,7 +69,7 @@ def login_state(page: str) -> str:
     return re.search(r'data-state="([^"]+)"', page).group(1)
 
 
-def test_platform_storage_round_trip_without_cookies(client, registration, lti_claims):
+def test_platform_storage_round_trip_without_cookies(client, registration, lti_claims, imported):
     assert _storage_launch(client, lti_claims).startswith("/lti/check?")
 
 
@@ -89,7 +89,7 @@ def _storage_launch(client, lti_claims) -> str:
 
 
 def test_session_that_sticks_lands_after_a_platform_storage_launch(
-    client, registration, lti_claims
+    client, registration, lti_claims, imported
 ):
     check = _storage_launch(client, lti_claims)
     landing = client.get(check)
@@ -97,7 +97,9 @@ def test_session_that_sticks_lands_after_a_platform_storage_launch(
     assert not landing.headers["Location"].startswith("/lti/")
 
 
-def test_session_that_does_not_stick_offers_a_new_window(client, registration, lti_claims):
+def test_session_that_does_not_stick_offers_a_new_window(
+    client, registration, lti_claims, imported
+):
     check = _storage_launch(client, lti_claims)
     client._cookies.clear()  # the frame kept no session cookie either
     response = client.get(check)
@@ -126,7 +128,7 @@ def test_new_window_login_works_like_a_first_login(client, registration, lti_cla
     assert response.status_code == 302
 
 
-def test_session_check_never_redirects_off_site(client, registration, lti_claims):
+def test_session_check_never_redirects_off_site(client, registration, lti_claims, imported):
     token = parse_qs(urlsplit(_storage_launch(client, lti_claims)).query)["t"][0]
     for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
         response = client.get("/lti/check", query_string={"t": token, "next": evil})

@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from lti import claims
 from plugin.auth import Role
 from plugin.extensions import db
-from plugin.models import AuditEvent, Group, PlatformContext, Pupil, StaffMember, TeacherGroup
+from plugin.models import (
+    AuditEvent,
+    Enrolment,
+    Group,
+    PlatformContext,
+    Pupil,
+    StaffMember,
+    TeacherGroup,
+)
 from plugin.periods import school_year_of
 from tests.factories import GroupFactory
 
@@ -19,9 +27,10 @@ def _principal(client) -> dict:
         return session.get("principal")
 
 
-def test_teacher_launch_links_existing_group_of_current_year(launcher, lti_claims, school):
+def test_a_course_named_like_her_imported_group_links_for_its_imported_teacher(
+    launcher, lti_claims, school, imported
+):
     year = school_year_of(date.today())
-    group = GroupFactory(school=school, name="Groep 5", school_year=year, leerjaar=5)
     GroupFactory(school=school, name="Groep 5", school_year=year - 1, leerjaar=5)
 
     response = launcher(lti_claims)
@@ -30,33 +39,36 @@ def test_teacher_launch_links_existing_group_of_current_year(launcher, lti_claim
     principal = _principal(launcher.client)
     assert principal["role"] == Role.LEERKRACHT.value
     assert principal["school_id"] == school.id
+    assert principal["staff_id"] == imported.teacher.id  # matched by e-mail, any case
     staff = db.session.get(StaffMember, principal["staff_id"])
-    assert (staff.display_name, staff.email) == ("Anne de Leerkracht", "anne@school.example")
-    link = db.session.get(TeacherGroup, (staff.id, group.id))
-    assert link is not None
-    assert link.source == "launch"
+    assert (staff.lti_issuer, staff.lti_subject) == ("https://platform.example", "teacher-42")
+    assert staff.display_name == "Anne de Leerkracht"
+    links = db.session.scalars(select(TeacherGroup)).all()
+    assert [(link.group_id, link.source) for link in links] == [(imported.group.id, "import")]
     context = db.session.scalars(select(PlatformContext)).one()
-    assert context.group_id == group.id
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "launch")).one()
-    assert event.school_id == school.id
+    assert (context.group_id, context.approved_by_staff_id) == (imported.group.id, None)
+    assert context.approved_at is not None
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert actions == {"launch", "course_linked_by_import"}
 
 
-def test_unknown_group_is_created_with_leerjaar_from_its_name(launcher, lti_claims, school):
+def test_a_course_name_never_creates_a_group(launcher, lti_claims, school):
     lti_claims[claims.CONTEXT] = {"id": "c-77", "label": "7B", "title": "Klas 7B"}
-    assert launcher(lti_claims).status_code == 302
-    group = db.session.scalars(select(Group).where(Group.school_id == school.id)).one()
-    year = school_year_of(date.today())
-    assert (group.name, group.leerjaar, group.school_year) == ("7B", 7, year)
+    response = launcher(lti_claims)
+    assert response.status_code == 200
+    assert "wacht op je intern begeleider" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Group)).first() is None
+    assert db.session.scalars(select(PlatformContext)).first() is None
 
 
-def test_second_launch_reuses_group_and_staff(launcher, lti_claims, school):
+def test_second_launch_reuses_group_and_staff(launcher, lti_claims, imported):
     launcher(lti_claims)
     launcher(lti_claims)
     assert db.session.scalar(select(func.count(Group.id))) == 1
     assert db.session.scalar(select(func.count(StaffMember.id))) == 1
 
 
-def test_launch_sets_locale_and_lands_on_a_page(launcher, lti_claims):
+def test_launch_sets_locale_and_lands_on_a_page(launcher, lti_claims, imported):
     lti_claims[claims.LAUNCH_PRESENTATION] = {"locale": "en-GB"}
     response = launcher(lti_claims)
     with launcher.client.session_transaction() as session:
@@ -65,15 +77,29 @@ def test_launch_sets_locale_and_lands_on_a_page(launcher, lti_claims):
     assert page.status_code == 200
 
 
-def test_learner_launch_creates_pupil_enrolled_in_group(launcher, lti_claims, school):
+def test_learner_of_a_linked_course_without_import_becomes_a_pupil_of_its_group(
+    launcher, lti_claims, school
+):
+    group = GroupFactory(school=school, name="Groep 5", school_year=school_year_of(date.today()))
+    db.session.add(PlatformContext(school_id=school.id, issuer=lti_claims["iss"],
+                                   context_id="course-5a", group_id=group.id))  # fmt: skip
     lti_claims[claims.ROLES] = [claims.ROLE_LEARNER]
     lti_claims["sub"] = "pupil-7"
     assert launcher(lti_claims).status_code == 302
     principal = _principal(launcher.client)
     assert principal["role"] == Role.LEERLING.value
     pupil = db.session.get(Pupil, principal["pupil_id"])
-    assert pupil.lti_subject == "pupil-7"
-    assert pupil.school_id == school.id
+    assert (pupil.lti_subject, pupil.school_id) == ("pupil-7", school.id)
+    enrolment = db.session.scalars(select(Enrolment).where(Enrolment.pupil_id == pupil.id)).one()
+    assert enrolment.group_id == group.id
+
+
+def test_learner_of_a_course_nobody_linked_creates_no_pupil(launcher, lti_claims, school):
+    GroupFactory(school=school, name="Groep 5", school_year=school_year_of(date.today()))
+    lti_claims[claims.ROLES] = [claims.ROLE_LEARNER]
+    assert launcher(lti_claims).status_code == 302
+    assert _principal(launcher.client)["role"] == Role.LEERLING.value
+    assert db.session.scalars(select(Pupil)).first() is None
 
 
 def test_institution_administrator_is_ib(launcher, lti_claims):
@@ -82,7 +108,9 @@ def test_institution_administrator_is_ib(launcher, lti_claims):
     assert _principal(launcher.client)["role"] == Role.IB.value
 
 
-def test_a_teacher_with_custom_rol_ib_on_their_own_activity_stays_a_teacher(launcher, lti_claims):
+def test_a_teacher_with_custom_rol_ib_on_their_own_activity_stays_a_teacher(
+    launcher, lti_claims, imported
+):
     """In Moodle every editing teacher can type custom parameters: they never make an IB."""
     lti_claims[claims.CUSTOM] = {"rol": "ib"}
     launcher(lti_claims)
@@ -93,7 +121,7 @@ def test_a_teacher_with_custom_rol_ib_on_their_own_activity_stays_a_teacher(laun
     assert _principal(launcher.client)["role"] == Role.LEERLING.value
 
 
-def test_ib_roles_are_configurable_per_registration(launcher, lti_claims, registration):
+def test_ib_roles_are_configurable_per_registration(launcher, lti_claims, registration, imported):
     registration.ib_roles = [claims.SYSTEM + "SysAdmin"]
     lti_claims[claims.ROLES] = [claims.ROLE_INSTITUTION_ADMIN, claims.ROLE_INSTRUCTOR]
     lti_claims[claims.CUSTOM] = {"rol": "ib"}
@@ -108,13 +136,13 @@ def test_context_of_another_school_is_never_linked(launcher, lti_claims, other_s
     year = school_year_of(date.today())
     foreign = GroupFactory(school=other_school, name="Groep 5", school_year=year)
     launcher(lti_claims)
+    assert db.session.scalars(select(PlatformContext)).first() is None
+    assert db.session.scalars(select(TeacherGroup)).first() is None
     assert db.session.get(Group, foreign.id).school_id == other_school.id
-    context = db.session.scalars(select(PlatformContext)).one()
-    assert context.group_id != foreign.id
 
 
 def test_staff_account_of_another_school_is_refused_not_crossed(
-    launcher, lti_claims, registration, other_school
+    launcher, lti_claims, registration, other_school, imported
 ):
     from lti import services
 
@@ -125,6 +153,10 @@ def test_staff_account_of_another_school_is_refused_not_crossed(
     assert b"refused-title" in response.data
     staff = db.session.scalars(select(StaffMember)).one()
     assert staff.school_id != other_school.id
+    refusal = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "launch_refused")
+    ).one()  # the platform signed it: someone really tried, and the school can see it
+    assert (refusal.school_id, refusal.detail["reason"]) == (other_school.id, "other_school")
 
 
 def test_login_by_form_post_as_moodle_sends_it(client, registration):

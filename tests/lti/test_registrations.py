@@ -105,3 +105,62 @@ def test_config_lists_the_tool_urls(client):
     assert config["oidc_initiation_url"] == "http://localhost/lti/login"
     assert config["target_link_uri"] == "http://localhost/lti/launch"
     assert config["jwks_uri"] == "http://localhost/lti/jwks"
+
+
+# --- never moved or overwritten by accident ------------------------------------------------
+
+
+def test_add_platform_never_moves_a_deployment_to_another_school(cli, school, other_school):
+    assert cli(*ADD, "--school", school.name).exit_code == 0
+    result = cli(*ADD, "--school", other_school.name)
+    assert result.exit_code == 1
+    assert "wordt niet verplaatst" in result.output
+    assert "flask --app wsgi lti move-deployment" in result.output
+    deployment = db.session.scalars(select(Registration)).one().deployments[0]
+    assert deployment.school_id == school.id
+
+
+def test_add_platform_never_changes_an_existing_registrations_keys(cli, school):
+    cli(*ADD, "--school", school.name)
+    evil = [a if not a.endswith("certs.php") else "https://evil.example/jwks" for a in ADD]
+    result = cli(*evil, "--deployment-id", "2", "--school", school.name)
+    assert result.exit_code == 1
+    assert "worden niet overschreven" in result.output
+    registration = db.session.scalars(select(Registration)).one()
+    assert registration.jwks_url == "https://moodle.school.example/mod/lti/certs.php"
+    assert [d.deployment_id for d in registration.deployments] == ["1"]
+
+
+def test_import_never_moves_or_overwrites_and_changes_nothing_on_refusal(cli, tmp_path, school):
+    cli(*ADD, "--school", school.name)
+    data = json.loads(cli("lti", "export").output)
+    data[0]["deployments"] = [{"deployment_id": "1", "school": "OBS Ergens Anders"}]
+    path = tmp_path / "platforms.json"
+    path.write_text(json.dumps(data))
+    result = cli("lti", "import", str(path))
+    assert result.exit_code == 1
+    assert "lti move-deployment" in result.output
+    assert (
+        db.session.scalars(select(School).where(School.name == "OBS Ergens Anders")).first() is None
+    )
+    data[0]["deployments"] = [{"deployment_id": "1", "school": school.name}]
+    data[0]["jwks_url"] = "https://evil.example/jwks"
+    path.write_text(json.dumps(data))
+    assert cli("lti", "import", str(path)).exit_code == 1
+    assert db.session.scalars(select(Registration.jwks_url)).one().endswith("certs.php")
+
+
+def test_it_moves_a_deployment_on_purpose_and_both_schools_see_it(cli, school, other_school):
+    from plugin.models import AuditEvent
+
+    cli(*ADD, "--school", school.name)
+    move = ["lti", "move-deployment", "--issuer", "https://moodle.school.example",
+            "--client-id", "abc123", "--deployment-id", "1"]  # fmt: skip
+    assert cli(*move, "--school", "OBS Bestaat Niet").exit_code == 1  # never creates a school
+    result = cli(*move, "--school", other_school.name)
+    assert result.exit_code == 0, result.output
+    assert "is verplaatst" in result.output
+    deployment = db.session.scalars(select(Registration)).one().deployments[0]
+    assert deployment.school_id == other_school.id
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deployment_moved"))
+    assert sorted(e.school_id for e in events) == sorted([school.id, other_school.id])

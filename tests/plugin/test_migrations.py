@@ -1,5 +1,7 @@
 """The migrations build exactly the schema the models describe."""
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,3 +16,80 @@ def test_migrations_match_the_models(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+@pytest.mark.no_db
+def test_the_access_migration_takes_back_what_course_owners_decided(tmp_path):
+    """Course links made by the old name rule become requests for the IB; links an IB made
+    stay (approved, or refused for "no group"); teacher links made by launches and rosters
+    of such courses go; import and approved links stay."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from tests.conftest import fresh_database, make_app
+
+    with fresh_database("lib_mig", tmp_path / "mig.sqlite") as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0005")
+            with db.engine.begin() as conn:
+                _old_data(conn)
+            upgrade(revision="0008_access")
+            with db.engine.connect() as conn:
+                links = conn.execute(sa.text("SELECT staff_id, source FROM teacher_group")).all()
+                contexts = conn.execute(
+                    sa.text(
+                        "SELECT context_id, group_id, approved_at IS NOT NULL,"
+                        " approved_by_staff_id, refused_at IS NOT NULL"
+                        " FROM platform_context ORDER BY context_id"
+                    )
+                ).all()
+                requests = conn.execute(
+                    sa.text(
+                        "SELECT school_id, actor_label, detail FROM audit_event"
+                        " WHERE action = 'course_link_requested'"
+                    )
+                ).all()
+            db.session.remove()
+            db.engine.dispose()
+    assert sorted(links) == [(3, "approved"), (4, "import")]
+    assert [tuple(row) for row in contexts] == [
+        ("by-ib", 1, True, 5, False),
+        ("no-group", None, False, None, True),
+    ]
+    (request,) = requests
+    detail = request.detail
+    detail = detail if isinstance(detail, dict) else json.loads(detail)
+    assert (request.school_id, request.actor_label) == (1, "migratie")
+    assert (detail["context"], detail["title"], detail["suggested_group_id"]) == (
+        "by-name", "Groep 5", 1,
+    )  # fmt: skip
+
+
+def _old_data(conn) -> None:
+    """Rows as the schema of revision 0005 holds them after launches under the old rule."""
+    import sqlalchemy as sa
+
+    def run(sql: str, **params) -> None:
+        conn.execute(sa.text(sql), params)
+
+    run("INSERT INTO school (id, name, migration_state, midden_start_month, midden_end_month,"
+        " eind_start_month, eind_end_month, is_synthetic)"
+        " VALUES (1, 'S', 'done', 12, 2, 5, 7, false)")  # fmt: skip
+    run("INSERT INTO school_group (id, school_id, name, school_year, leerjaar, is_subgroup)"
+        " VALUES (1, 1, 'Groep 5', 2026, 5, false)")  # fmt: skip
+    for staff_id in range(1, 6):
+        run("INSERT INTO staff_member (id, school_id, display_name, role, session_version)"
+            " VALUES (:id, 1, 'T', 'leerkracht', 0)", id=staff_id)  # fmt: skip
+    for staff_id, source in ((1, "launch"), (2, "roster"), (3, "approved"), (4, "import")):
+        run("INSERT INTO teacher_group (staff_id, group_id, school_id, source)"
+            " VALUES (:id, 1, 1, :source)", id=staff_id, source=source)  # fmt: skip
+    for context_id, group in (("by-name", 1), ("by-ib", 1), ("no-group", None)):
+        run("INSERT INTO platform_context (school_id, issuer, context_id, label, title, group_id)"
+            " VALUES (1, 'https://lms', :context, 'G5', 'Groep 5', :group)",
+            context=context_id, group=group)  # fmt: skip
+    for context_id, new in (("by-ib", 1), ("no-group", None)):
+        run("INSERT INTO audit_event (school_id, actor_staff_id, actor_label, action, object_type,"
+            " object_id, detail) SELECT 1, 5, 'ib: X', 'context_relinked', 'platform_context',"
+            " id, :detail FROM platform_context WHERE context_id = :context",
+            detail=json.dumps({"old": 1, "new": new}), context=context_id)  # fmt: skip

@@ -91,7 +91,7 @@ def test_relink_a_course_only_to_groups_of_the_own_school(client, ib, school):
     ).get_data(as_text=True)  # fmt: skip
     assert "Kies een van de groepen van de school" in page
     assert context.group_id == group.id
-    assert actions() == ["context_relinked"]
+    assert actions() == ["course_link_approved"]
 
 
 def test_a_course_of_another_school_is_not_found(client, ib):
