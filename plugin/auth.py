@@ -22,12 +22,20 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, NoReturn, TypeVar
 
 from flask import abort, g, session
-from sqlalchemy import Select, select
+from sqlalchemy import CompoundSelect, Select, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
 from plugin.audit import record_event
 from plugin.extensions import db
-from plugin.models import Enrolment, Group, Pupil, StaffMember, StaffRole, TeacherGroup
+from plugin.models import (
+    Enrolment,
+    Group,
+    GroupMember,
+    Pupil,
+    StaffMember,
+    StaffRole,
+    TeacherGroup,
+)
 from plugin.unit_of_work import commit_separately, rollback_quietly
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -207,11 +215,17 @@ def visible_group_ids(principal: Principal) -> Select:
     return select(Group.id).where(False)
 
 
-def visible_pupil_ids(principal: Principal) -> Select:
-    """Pupils enrolled (in any school year) in a group ``principal`` may see."""
+def visible_pupil_ids(principal: Principal) -> Select | CompoundSelect:
+    """Pupils enrolled (in any school year) in a group ``principal`` may see, and the members
+    of a subgroup (samengestelde groep) they may see — only those: a teacher of a reading
+    group sees its pupils, not their classes."""
     if principal.can(Permission.VIEW_ALL_GROUPS):
         return select(Pupil.id).where(Pupil.school_id == principal.school_id)
-    return select(Enrolment.pupil_id).where(Enrolment.group_id.in_(visible_group_ids(principal)))
+    groups = visible_group_ids(principal)
+    return union(
+        select(Enrolment.pupil_id).where(Enrolment.group_id.in_(groups)),
+        select(GroupMember.pupil_id).where(GroupMember.group_id.in_(groups)),
+    )
 
 
 def refuse(object_type: str, object_id: int | None, **detail: Any) -> NoReturn:

@@ -136,3 +136,23 @@ def test_only_the_ib_may_manage_the_school():
     assert Principal(Role.IB, 1, "x").can(Permission.MANAGE_SCHOOL)
     assert not Principal(Role.LEERKRACHT, 1, "x").can(Permission.MANAGE_SCHOOL)
     assert not Principal(Role.LEERLING, 1, "x").can(Permission.VIEW_PUPIL_REPORT)
+
+
+def test_a_teacher_of_a_subgroup_sees_its_members_and_not_their_classmates(client, login, school):
+    """A samengestelde groep (e.g. a reading group) from the school's administration: its
+    teacher sees the pupils in it, not the rest of their classes."""
+    from plugin.models import GroupMember
+
+    klas = GroupFactory(school=school, name="Groep 6")
+    leesgroep = GroupFactory(school=school, name="Leesgroep", leerjaar=None, is_subgroup=True,
+                             key="sg1")  # fmt: skip
+    member, classmate = PupilFactory(school=school), PupilFactory(school=school)
+    for pupil in (member, classmate):
+        enrol(pupil, klas, leerjaar=6)
+    db.session.add(GroupMember(group_id=leesgroep.id, pupil_id=member.id, school_id=school.id))
+    teacher = StaffFactory(school=school)
+    link_teacher(teacher, leesgroep)
+    login(role=Role.LEERKRACHT, school=school, staff=teacher)
+    assert client.get(f"/rapportages/leerling/{member.id}").status_code == 200
+    assert client.get(f"/rapportages/leerling/{classmate.id}").status_code == 404
+    assert client.get(f"/rapportages/groep/{klas.id}").status_code == 404
