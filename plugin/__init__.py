@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     app.config.from_mapping(load_settings(Path(app.instance_path), config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    from plugin import logs
+
+    logs.configure(app)  # first: its after_request hook runs last and sees the final status
 
     hops = int(app.config["PROXY_FIX_HOPS"])
     if hops:

@@ -1,15 +1,23 @@
 """Settings: defaults first, then the environment, then an explicit mapping (tests).
 
-Production (``APP_ENV=production``) refuses to start with an insecure setting and names it.
+Only the known ``APP_ENV`` values start. Production refuses to start with an insecure setting:
+the refusal is a Dutch list of every problem (an operator reads it in the service log), raised
+as :class:`InsecureConfigError`, a ``SystemExit``, so no Python traceback is printed.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import zlib
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from babel.support import Translations
+from cryptography.fernet import Fernet
 
 ENV_KEYS = (
     "DATABASE_URL",
@@ -22,11 +30,31 @@ ENV_KEYS = (
     "LOG_LEVEL",
     "LTI_KEY_GRACE_DAYS",
     "JOBS_BACKEND",
+    "LTI_KEY_ENCRYPTION_KEYS",
+    "OUTBOUND_ALLOWED",
 )
+APP_ENVS = ("development", "production")
+MIN_SECRET_BITS = 128
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
-class InsecureConfigError(RuntimeError):
-    """Raised when production settings would put pupil data at risk."""
+def _(message: str, **values: Any) -> str:
+    """Dutch, before any app (and so Flask-Babel) exists: the operator reads this at start."""
+    text = Translations.load(str(TRANSLATIONS), ["nl"]).gettext(message)
+    return text % values if values else text
+
+
+class InsecureConfigError(SystemExit):
+    """The settings would put pupil data at risk (or are not understood). Exits with the
+    Dutch list of problems, no traceback."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = [_("Leerling in beeld does not start:"), *(f"  - {p}" for p in problems)]
+        super().__init__("\n".join(lines))
+
+    def __str__(self) -> str:
+        return str(self.code)
 
 
 def defaults(instance_path: Path) -> dict[str, Any]:
@@ -46,21 +74,29 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "JOBS_RETRIES": 3,
         "JOBS_RETRY_DELAY": 30,
         "JOB_FILE_RETENTION_HOURS": 24,
+        "LTI_KEY_ENCRYPTION_KEYS": None,  # Fernet keys, newest first; generated in development
+        "OUTBOUND_ALLOWED": "",  # hosts/networks outbound calls may reach despite being private
+        "OUTBOUND_ALLOW_LOOPBACK": None,  # None = allowed in development, refused in production
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Statement parameters hold pupil names: never in an exception text or a log line.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # The tool lives in the LMS's iframe: cookies must be cross-site and partitioned (CHIPS).
         "SESSION_COOKIE_NAME": "lib_session",
         "SESSION_COOKIE_SAMESITE": "None",
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_PARTITIONED": True,
         "SESSION_COOKIE_HTTPONLY": True,
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Idle timeout: the signed cookie is refreshed on every request and dies after an hour
+        # without one. The absolute lifetime counts from the launch (plugin.auth).
+        "PERMANENT_SESSION_LIFETIME": 3600,
+        "SESSION_ABSOLUTE_LIFETIME": 10 * 3600,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         # Behind a TLS-terminating proxy, trust one hop of X-Forwarded-* (see wsgi/ProxyFix).
         "PROXY_FIX_HOPS": 1,
+        "RATELIMIT_ENABLED": True,
     }
 
 
@@ -80,12 +116,21 @@ def local_base_url(environ: Mapping[str, str]) -> str:
     return f"http://{host}:{port}"
 
 
+def _flag(value: Any) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     settings: dict[str, Any] = {key: environ[key] for key in ENV_KEYS if environ.get(key)}
     if "LTI_KEY_GRACE_DAYS" in settings:
-        settings["LTI_KEY_GRACE_DAYS"] = int(settings["LTI_KEY_GRACE_DAYS"])
+        try:
+            settings["LTI_KEY_GRACE_DAYS"] = int(settings["LTI_KEY_GRACE_DAYS"])
+        except ValueError:
+            settings["LTI_KEY_GRACE_DAYS"] = None  # reported by check_settings
     if "DEMO_PLATFORM" in settings:
-        settings["DEMO_PLATFORM"] = settings["DEMO_PLATFORM"].lower() in {"1", "true", "yes", "on"}
+        settings["DEMO_PLATFORM"] = _flag(settings["DEMO_PLATFORM"])
+    if _flag(environ.get("FLASK_DEBUG", "")):
+        settings["DEBUG"] = True  # flask run --debug would start the Werkzeug debugger
     return settings
 
 
@@ -97,32 +142,78 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def development_secret_key(instance_path: Path) -> str:
-    """A random key generated once and kept under ``instance/`` (never in the repository)."""
-    key_file = instance_path / "secret_key"
+def instance_secret(instance_path: Path, name: str, make) -> str:
+    """A random value generated once and kept under ``instance/`` (never in the repository)."""
+    key_file = instance_path / name
     if key_file.exists():
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    key = make()
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
+
+
+def development_secret_key(instance_path: Path) -> str:
+    return instance_secret(instance_path, "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def secret_bits(key: str) -> float:
+    """Estimated entropy of ``key`` in bits: the lower of its length times the Shannon entropy
+    of its characters (short alphabets, "a" × 32 is 0 bits) and the size of its zlib
+    compression (repeated patterns, "0123456789" × 4)."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    compressed = (len(zlib.compress(key.encode(), 9)) - 6) * 8  # minus header and checksum
+    return min(per_char * len(key), compressed)
+
+
+def fernet_keys_problem(value: Any) -> str | None:
+    keys = [k.strip() for k in str(value or "").split(",") if k.strip()]
+    if not keys:
+        return _("LTI_KEY_ENCRYPTION_KEYS must hold at least one Fernet key (it encrypts the "
+                 "tool's private LTI keys).")  # fmt: skip
+    try:
+        for key in keys:
+            Fernet(key)
+    except (ValueError, TypeError):
+        return _("LTI_KEY_ENCRYPTION_KEYS holds a value that is not a Fernet key.")
+    return None
+
+
+def invalid_settings(settings: Mapping[str, Any]) -> list[str]:
+    """Problems in any environment: values the tool does not understand."""
+    problems = []
+    if settings.get("APP_ENV") not in APP_ENVS:
+        problems.append(_("APP_ENV is %(value)r; use %(allowed)s.", value=settings.get("APP_ENV"),
+                          allowed=" or ".join(APP_ENVS)))  # fmt: skip
+    if not isinstance(settings.get("LTI_KEY_GRACE_DAYS"), int):
+        problems.append(_("LTI_KEY_GRACE_DAYS must be a whole number of days."))
+    if settings.get("LTI_KEY_ENCRYPTION_KEYS"):
+        problem = fernet_keys_problem(settings["LTI_KEY_ENCRYPTION_KEYS"])
+        problems.extend([problem] if problem else [])
+    return problems
 
 
 def insecure_settings(settings: Mapping[str, Any]) -> list[str]:
     """Every reason the settings are unfit for production; empty when they are fine."""
     problems = []
     key = settings.get("SECRET_KEY") or ""
-    if len(key) < 32:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if len(key) < 32 or secret_bits(key) < MIN_SECRET_BITS:
+        problems.append(_("SECRET_KEY must be a random value (at least 32 characters and "
+                          "%(bits)d bits of entropy).", bits=MIN_SECRET_BITS))  # fmt: skip
     if not str(settings.get("PUBLIC_BASE_URL", "")).startswith("https://"):
-        problems.append("PUBLIC_BASE_URL must be an https:// address")
+        problems.append(_("PUBLIC_BASE_URL must be an https:// address."))
     if settings.get("DEMO_PLATFORM"):
-        problems.append("DEMO_PLATFORM must be off in production")
+        problems.append(_("DEMO_PLATFORM must be off in production."))
     if not settings.get("SESSION_COOKIE_SECURE"):
-        problems.append("SESSION_COOKIE_SECURE must be on")
+        problems.append(_("SESSION_COOKIE_SECURE must be on."))
     if settings.get("DEBUG"):
-        problems.append("DEBUG must be off")
+        problems.append(_("Debug mode (FLASK_DEBUG, --debug) must be off in production."))
+    if not settings.get("LTI_KEY_ENCRYPTION_KEYS"):
+        problems.append(fernet_keys_problem(None))
     return problems
 
 
@@ -130,17 +221,22 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
     settings = defaults(instance_path)
     settings.update(from_environment(os.environ))
     settings.update(overrides or {})
+    problems = invalid_settings(settings)
     production = settings["APP_ENV"] == "production"
     if settings["DEMO_PLATFORM"] is None:
         settings["DEMO_PLATFORM"] = not production
+    if settings["OUTBOUND_ALLOW_LOOPBACK"] is None:
+        settings["OUTBOUND_ALLOW_LOOPBACK"] = not production
     if production:
-        problems = insecure_settings(settings)
-        if problems:
-            raise InsecureConfigError(
-                "Refusing to start in production: " + "; ".join(problems) + "."
-            )
-    elif not settings.get("SECRET_KEY"):
+        problems.extend(insecure_settings(settings))
+    if problems:
+        raise InsecureConfigError(problems)
+    if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = development_secret_key(instance_path)
+    if not settings.get("LTI_KEY_ENCRYPTION_KEYS"):
+        settings["LTI_KEY_ENCRYPTION_KEYS"] = instance_secret(
+            instance_path, "lti_key_encryption_key", lambda: Fernet.generate_key().decode()
+        )
     settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
     settings["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     settings["PUBLIC_BASE_URL"] = settings["PUBLIC_BASE_URL"].rstrip("/")

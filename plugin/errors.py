@@ -1,10 +1,17 @@
-"""Dutch error pages; no stack trace ever reaches a user."""
+"""Dutch error pages; no stack trace ever reaches a user.
+
+A request that speaks JSON (a JSON body, an ``Accept`` that prefers JSON, or a view marked with
+:func:`json_endpoint`) gets its error as JSON too, 500 and 503 included: the scoring grid's
+script must tell "the server refused" from "the network is gone".
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -13,6 +20,24 @@ from werkzeug.exceptions import HTTPException
 from plugin.extensions import db
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_endpoint(view: F) -> F:
+    """Mark a view whose clients read JSON: its errors are JSON whatever the request says."""
+    view.json_errors = True  # type: ignore[attr-defined]
+    return view
+
+
+def wants_json() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "json_errors", False) or request.is_json:
+        return True
+    accept = request.accept_mimetypes
+    return accept.best_match(["text/html", "application/json"]) == "application/json" and (
+        accept["application/json"] > accept["text/html"]
+    )
+
 
 MESSAGES = {
     400: (
@@ -45,6 +70,10 @@ MESSAGES = {
         _l("The file is too large"),
         _l("The file you sent is larger than allowed. Send a smaller file."),
     ),
+    429: (
+        _l("Too many attempts"),
+        _l("You tried this too often in a short time. Wait a minute and try again."),
+    ),
     500: (
         _l("Something went wrong"),
         _l(
@@ -71,6 +100,8 @@ def _rollback() -> None:
 
 def render_error(code: int, message: str | None = None):
     title, default_text = MESSAGES.get(code, MESSAGES[500])
+    if wants_json():
+        return jsonify(error=str(message or default_text), title=str(title), status=code), code
     return (
         render_template("errors/error.html", code=code, title=title, text=message or default_text),
         code,
@@ -89,12 +120,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_down(error: OperationalError):
-        log.error("database unavailable on %s: %s", request.path, error.orig)
+        log.error("database unavailable: %s", type(error.orig).__name__)
         _rollback()
         return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        log.exception("unhandled error on %s", request.path)
+        log.exception("unhandled error")
         _rollback()
         return render_error(500)

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, render_template, url_for
 from sqlalchemy import text
 
 from plugin.auth import current_principal
+from plugin.errors import json_endpoint
 from plugin.extensions import db
 from plugin.readiness import check_readiness
 
@@ -26,6 +27,7 @@ def index():
 
 
 @bp.get("/health")
+@json_endpoint
 def health():
     """200 when the database answers, 503 otherwise (for load balancers and monitoring)."""
     try:

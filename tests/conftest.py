@@ -26,6 +26,7 @@ from plugin.config import normalise_database_url
 from plugin.extensions import db
 
 pytest_plugins = ["tests.factories"]
+TEST_FERNET_KEY = "dGVzdC1vbmx5LWZlcm5ldC1rZXktMzItYnl0ZXMhIT0="  # 32 bytes, tests only
 
 
 def _backend() -> str:
@@ -97,6 +98,7 @@ def _create(database_url: str, **extra) -> Flask:
             "TESTING": True,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "LTI_KEY_ENCRYPTION_KEYS": TEST_FERNET_KEY,
             "PUBLIC_BASE_URL": "http://localhost",
             "WTF_CSRF_ENABLED": False,
             "REDIS_URL": None,
