@@ -12,6 +12,7 @@ from instructions import bp, scoring, services
 from instructions.json_input import CELL, PUPIL_STATUS, TICK, BadInput, read_json
 from plugin.audit import record_event
 from plugin.auth import Permission, load_group_or_404, require_permission, require_principal
+from plugin.inputs import form_int
 from plugin.models import Administration, TestMode
 
 
@@ -46,8 +47,8 @@ def administrations():
 @require_permission(Permission.SCORE_TESTS)
 def start_administration():
     """Start (or reopen) the administration of a paper test for a group."""
-    group = load_group_or_404(request.form.get("group_id", type=int) or 0)
-    test = services.paper_test(request.form.get("test_id", type=int) or 0)
+    group = load_group_or_404(form_int("group_id") or 0)
+    test = services.paper_test(form_int("test_id") or 0)
     if test is None:
         flash(_("Choose a paper test."), "error")
         return redirect(url_for(".administrations"))

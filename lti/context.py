@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lti import claims
+from plugin.inputs import clean_text
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,9 @@ class LaunchContext:
 
 
 def _text(value: Any, limit: int = 255) -> str | None:
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    return text[:limit] or None
+    """A claim as text the database can hold: control characters (NUL) removed, cut to the
+    column's length (a platform's long or odd name must not break the launch)."""
+    return clean_text(value, limit)
 
 
 def _name(body: Mapping[str, Any]) -> str:
@@ -64,7 +64,7 @@ def from_claims(body: Mapping[str, Any], client_id: str, launch_id: str = "") ->
     context = _dict(body.get(claims.CONTEXT))
     presentation = _dict(body.get(claims.LAUNCH_PRESENTATION))
     custom = {
-        str(key): str(value)
+        str(key)[:100]: clean_text(str(value), 255) or ""
         for key, value in _dict(body.get(claims.CUSTOM)).items()
         if isinstance(value, str | int | float) and not isinstance(value, bool)
     }

@@ -21,9 +21,10 @@ import requests
 from lti import claims, services
 from lti.models import Registration
 from lti.state import store
+from plugin import outbound
 
 CODE_TTL_DAYS = 7
-TIMEOUT = 10
+MAX_CODE_DAYS = 90
 
 
 class DynamicRegistrationError(Exception):
@@ -36,9 +37,28 @@ class DynamicRegistrationError(Exception):
 
 
 def create_code(school_name: str, days: int = CODE_TTL_DAYS) -> str:
+    """A one-time code for ``school_name`` (checked: a URL that can only fail is refused)."""
+    name = services.valid_school_name(school_name)
+    if not 1 <= days <= MAX_CODE_DAYS:
+        raise services.RegistrationError(f"days must be 1-{MAX_CODE_DAYS}")
     code = secrets.token_urlsafe(24)
-    store.set("dynreg:" + code, {"school": school_name}, days * 24 * 3600)
+    store.set("dynreg:" + code, {"school": name}, days * 24 * 3600)
     return code
+
+
+def pending_school(code: str) -> str | None:
+    """The school a still-valid code was made for; None for an unknown or expired code."""
+    pending = store.get("dynreg:" + code) if code and len(code) <= 100 else None
+    return pending.get("school") if isinstance(pending, dict) else None
+
+
+def configuration_origin(url: str) -> str | None:
+    """The origin of a platform's ``openid_configuration`` URL when it is a well-formed https
+    URL (http only where outbound calls may reach loopback: development), else None."""
+    try:
+        return services.origin_of(url, field="openid_configuration")
+    except services.RegistrationError:
+        return None
 
 
 def _same_site(issuer: str, url: str) -> bool:
@@ -49,7 +69,7 @@ def _same_site(issuer: str, url: str) -> bool:
 def fetch_configuration(url: str, token: str | None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = requests.get(url, headers=headers, timeout=TIMEOUT)
+        response = outbound.get(url, headers=headers)
         response.raise_for_status()
         config = response.json()
     except (requests.RequestException, ValueError) as error:
@@ -95,8 +115,7 @@ def client_metadata(public_url: Callable[..., str]) -> dict[str, Any]:
 def post_registration(config: dict, token: str | None, metadata: dict) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = requests.post(config["registration_endpoint"], json=metadata,
-                                 headers=headers, timeout=TIMEOUT)  # fmt: skip
+        response = outbound.post(config["registration_endpoint"], json=metadata, headers=headers)
         response.raise_for_status()
         answer = response.json()
     except (requests.RequestException, ValueError) as error:
@@ -108,26 +127,41 @@ def post_registration(config: dict, token: str | None, metadata: dict) -> dict[s
 
 def register(code: str, config_url: str, token: str | None, public_url) -> Registration:
     """Run the whole exchange; the stored registration. The code is used up on success."""
-    pending = store.get("dynreg:" + code) if code else None
-    if pending is None:
+    school_name = pending_school(code)
+    if school_name is None:
         raise DynamicRegistrationError("unknown or expired registration code")
-    config = fetch_configuration(config_url, token)
-    answer = post_registration(config, token, client_metadata(public_url))
-    tool_config = answer.get(claims.TOOL_CONFIGURATION) or {}
-    platform = config.get(claims.PLATFORM_CONFIGURATION) or {}
+    page_origin = configuration_origin(config_url)
+    if page_origin is None:
+        raise DynamicRegistrationError("openid_configuration is not an https URL")
     try:
-        # Never moves another school's deployment nor changes an existing registration's keys.
-        registration = services.upsert_registration(
-            issuer=config["issuer"], client_id=str(answer["client_id"]),
-            name=str(platform.get("product_family_code") or "")[:200],
-            auth_login_url=config["authorization_endpoint"],
+        school = services.school_named(school_name)  # before the platform registers anything
+        config = fetch_configuration(config_url, token)
+        services.check_registration_fields(
+            issuer=config["issuer"], auth_login_url=config["authorization_endpoint"],
             auth_token_url=config["token_endpoint"], jwks_url=config["jwks_uri"],
         )  # fmt: skip
-        deployment_id = str(tool_config.get("deployment_id") or "1")
-        school = services.school_named(pending["school"])
-        services.add_deployment(registration, deployment_id, school)
+        answer = post_registration(config, token, client_metadata(public_url))
+        # Never moves another school's deployment nor changes an existing registration's keys.
+        registration = _store(config, answer, school, page_origin)
     except services.RegistrationConflict as conflict:
         raise DynamicRegistrationError(f"refused: {conflict}", shown=str(conflict)) from conflict
+    except services.RegistrationError as error:
+        raise DynamicRegistrationError(f"unusable registration: {error}") from error
     if store.pop("dynreg:" + code) is None:
         raise DynamicRegistrationError("registration code used twice")
+    return registration
+
+
+def _store(config: dict, answer: dict, school, page_origin: str) -> Registration:
+    tool_config = answer.get(claims.TOOL_CONFIGURATION) or {}
+    platform = config.get(claims.PLATFORM_CONFIGURATION) or {}
+    registration = services.upsert_registration(
+        issuer=config["issuer"], client_id=str(answer["client_id"])[:255],
+        name=str(platform.get("product_family_code") or "")[:200],
+        auth_login_url=config["authorization_endpoint"], auth_token_url=config["token_endpoint"],
+        jwks_url=config["jwks_uri"],
+        page_origins=services.default_page_origins(config["issuer"], page_origin),
+    )  # fmt: skip
+    deployment_id = str(tool_config.get("deployment_id") or "1")[:255]
+    services.add_deployment(registration, deployment_id, school)
     return registration

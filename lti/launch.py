@@ -12,6 +12,7 @@ login that another one started.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -42,6 +43,8 @@ STATE_TTL = 10 * 60
 LAUNCH_DATA_TTL = 4 * 3600
 ALGORITHMS = ["RS256"]
 LEEWAY = 60
+SUBJECT = re.compile(r"[\x20-\x7e]{1,255}")
+"""A platform user id: at most 255 ASCII characters (the staff and pupil columns' size)."""
 
 
 class NeedsPlatformStorage(Exception):
@@ -277,6 +280,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     def validate_claims(self) -> None:
         body = self._jwt["body"]
+        subject = body.get("sub")
+        if isinstance(subject, bool) or not isinstance(subject, str | int):
+            raise LaunchRejected("sub is not a string")
+        if not SUBJECT.fullmatch(str(subject)):
+            raise LaunchRejected("sub is not 1-255 printable ASCII characters (LTI 1.3 5.3.6)")
         roles = body.get(claims.ROLES)
         if not isinstance(roles, list):
             raise LaunchRejected("roles claim is not a list")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti import claims
+from lti import claims, key_encryption
 from plugin.db import Base
 from plugin.models import School
 
@@ -44,6 +44,10 @@ class Registration(Base):
     ib_roles: Mapped[list[str]] = mapped_column(JSON, default=_default_ib_roles)
     """Institution role URIs that make a user *intern begeleider* on this platform: set by the
     platform's administrator, never by a course owner."""
+    page_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Origins the platform shows its pages at (``https://school.instructure.com``): they may
+    frame the tool and receive its forms. Not always the login host (hosted Canvas logs in at
+    sso.canvaslms.com); set with ``lti add-platform --page-origin`` or ``lti page-origins``."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     deployments: Mapped[list[Deployment]] = relationship(
@@ -79,13 +83,23 @@ class KeyPair(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     purpose: Mapped[str] = mapped_column(String(20), default="tool")
     kid: Mapped[str] = mapped_column(String(64), unique=True)
-    private_pem: Mapped[str] = mapped_column(Text)
+    encrypted_private_key: Mapped[str] = mapped_column("private_pem", Text)
+    """The private key, encrypted at rest (:mod:`lti.key_encryption`); use ``private_pem``."""
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Set by ``lti rotate-key``: no longer signs, still published until the grace period ends."""
 
     __table_args__ = (Index("ix_lti_key_purpose", "purpose", "retired_at"),)
+
+    @property
+    def private_pem(self) -> str:
+        """The private key as PEM, decrypted on use (never kept in the clear)."""
+        return key_encryption.decrypt(self.encrypted_private_key)
+
+    @private_pem.setter
+    def private_pem(self, pem: str) -> None:
+        self.encrypted_private_key = key_encryption.encrypt(pem)
 
 
 class LaunchState(Base):

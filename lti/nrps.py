@@ -37,9 +37,10 @@ from sqlalchemy import func, select
 from lti import claims, identity, keys
 from lti.models import Registration
 from lti.provisioning import enrol_once
-from plugin import course_links
+from plugin import course_links, outbound
 from plugin.access import bump_session
 from plugin.extensions import db
+from plugin.inputs import clean_text
 from plugin.models import (
     Enrolment,
     Group,
@@ -52,7 +53,6 @@ from plugin.models import (
 )
 
 log = logging.getLogger(__name__)
-TIMEOUT = 10
 MAX_PAGES = 50
 
 
@@ -90,10 +90,13 @@ def service_token(registration: Registration, scopes: list[str]) -> str:
         "scope": " ".join(scopes),
     }
     try:
-        response = requests.post(registration.auth_token_url, data=data, timeout=TIMEOUT)
+        response = outbound.post(registration.auth_token_url, data=data)
         response.raise_for_status()
-        return response.json()["access_token"]
-    except (requests.RequestException, ValueError, KeyError) as error:
+        token = response.json()["access_token"]
+        if not isinstance(token, str) or not token:
+            raise ValueError("access_token is not a string")
+        return token
+    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
         raise RosterError(
             f"no service token from {registration.auth_token_url}: {error}"
         ) from error
@@ -108,15 +111,39 @@ def fetch_members(registration: Registration, url: str) -> list[dict[str, Any]]:
     members: list[dict[str, Any]] = []
     for _page in range(MAX_PAGES):
         try:
-            response = requests.get(url, headers=headers, timeout=TIMEOUT)
+            response = outbound.get(url, headers=headers)
             response.raise_for_status()
-            members.extend(response.json().get("members", []))
+            page = response.json().get("members", [])
         except (requests.RequestException, ValueError, AttributeError) as error:
             raise RosterError(f"memberships from {url}: {error}") from error
+        members.extend(page if isinstance(page, list) else [])
         url = response.links.get("next", {}).get("url")
         if not url:
             break
-    return [member for member in members if isinstance(member, dict) and member.get("user_id")]
+    return [clean for member in members if (clean := clean_member(member)) is not None]
+
+
+def clean_member(member: Any) -> dict[str, Any] | None:
+    """A membership as the roster logic may trust it: ``user_id`` 1–255 characters; names,
+    e-mail and sourcedid strings that fit their columns (or None); ``roles`` strings;
+    ``status`` a string. Anything else the platform sent is dropped here, at the boundary."""
+    if not isinstance(member, dict):
+        return None
+    user_id = clean_text(member.get("user_id"), 256)
+    if user_id is None or len(user_id) > 255:
+        return None
+    roles = member.get("roles") if isinstance(member.get("roles"), list) else []
+    status = member.get("status", "Active")
+    return {
+        "user_id": user_id,
+        "name": clean_text(member.get("name"), 200),
+        "given_name": clean_text(member.get("given_name"), 100),
+        "family_name": clean_text(member.get("family_name"), 100),
+        "email": clean_text(member.get("email"), 254),
+        "lis_person_sourcedid": clean_text(member.get("lis_person_sourcedid"), 255),
+        "roles": [role for role in roles if isinstance(role, str)],
+        "status": status if isinstance(status, str) else "Inactive",
+    }
 
 
 def _is(member: dict, *roles: str) -> bool:

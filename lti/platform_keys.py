@@ -8,6 +8,7 @@ import jwt
 import requests
 
 from lti.errors import LaunchRejected
+from plugin import outbound
 
 
 def fetch_jwks(url: str) -> dict:
@@ -19,9 +20,7 @@ def fetch_jwks(url: str) -> dict:
     local = local_jwks(url)
     if local is not None:
         return local
-    response = requests.get(url, timeout=5)
-    response.raise_for_status()
-    return response.json()
+    return outbound.get_json(url)
 
 
 def _jwks_cache_key(url: str) -> str:

@@ -18,18 +18,29 @@ from werkzeug.exceptions import HTTPException
 from lti import claims
 from lti.context import LaunchContext
 from lti.models import Deployment, Registration
+from lti.registration_checks import (  # re-exported: callers use services.X
+    URL_FIELDS,
+    RegistrationError,
+    check_registration_fields,
+    default_page_origins,
+    origin_of,
+    valid_deployment_id,
+    valid_page_origins,
+    valid_school_name,
+)
 from plugin.auth import Role
 from plugin.extensions import db
+from plugin.inputs import clean_text
 from plugin.models import School
 
 log = logging.getLogger(__name__)
 
 REGISTRATION_FIELDS = ("issuer", "client_id", "name", "auth_login_url", "auth_token_url",
-                       "auth_audience", "jwks_url", "ib_roles")  # fmt: skip
-
-
-class RegistrationError(ValueError):
-    """Bad input for a registration (message in English for the CLI)."""
+                       "auth_audience", "jwks_url", "ib_roles", "page_origins")  # fmt: skip
+__all__ = [
+    "RegistrationError", "check_registration_fields", "default_page_origins", "origin_of",
+    "valid_deployment_id", "valid_page_origins", "valid_school_name",
+]  # fmt: skip
 
 
 class RegistrationConflict(RegistrationError):
@@ -42,9 +53,7 @@ class RegistrationConflict(RegistrationError):
 
 def school_named(name: str) -> School:
     """The school with this name, created when there is none."""
-    name = name.strip()
-    if not name:
-        raise RegistrationError("a school name is required")
+    name = valid_school_name(name)
     school = db.session.scalars(select(School).where(School.name == name)).first()
     if school is None:
         school = School(name=name)
@@ -62,11 +71,7 @@ def upsert_registration(**fields: Any) -> Registration:
     """Create the registration for (issuer, client_id), or update an existing one's name and
     IB roles; an existing one's keys and URLs never change here (:class:`RegistrationConflict`).
     """
-    for url_field in ("issuer", "auth_login_url", "auth_token_url", "jwks_url"):
-        if not str(fields.get(url_field) or "").startswith(("https://", "http://")):
-            raise RegistrationError(f"{url_field} must be an http(s) URL")
-    if not fields.get("client_id"):
-        raise RegistrationError("client_id is required")
+    _check_fields(fields)
     registration = db.session.scalars(
         select(Registration).where(
             Registration.issuer == fields["issuer"], Registration.client_id == fields["client_id"]
@@ -74,6 +79,8 @@ def upsert_registration(**fields: Any) -> Registration:
     ).first()
     if registration is None:
         registration = Registration(issuer=fields["issuer"], client_id=fields["client_id"])
+        registration.page_origins = default_page_origins(fields["issuer"],
+                                                         fields["auth_login_url"])  # fmt: skip
         db.session.add(registration)
     else:
         _refuse_overwrite(registration, fields)
@@ -82,6 +89,23 @@ def upsert_registration(**fields: Any) -> Registration:
             setattr(registration, key, fields[key])
     db.session.flush()
     return registration
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    """Every field well-formed (Dutch RegistrationError otherwise); page origins normalised."""
+    from flask_babel import gettext as _
+
+    check_registration_fields(**{name: fields.get(name) for name in URL_FIELDS})
+    if fields.get("auth_audience") is not None:
+        origin_of(fields["auth_audience"], "auth_audience")
+    client_id = fields.get("client_id")
+    if not isinstance(client_id, str) or not clean_text(client_id, 255) or len(client_id) > 255:
+        raise RegistrationError(_("client_id of 1 to 255 characters is required."))
+    if fields.get("page_origins") is not None:
+        fields["page_origins"] = valid_page_origins(fields["page_origins"])
+    name = fields.get("name")
+    if name is not None and (not isinstance(name, str) or len(name) > 200):
+        raise RegistrationError(_("name must be text of at most 200 characters."))
 
 
 def _refuse_overwrite(registration: Registration, fields: dict[str, Any]) -> None:
@@ -190,25 +214,60 @@ def export_registrations() -> list[dict[str, Any]]:
 
 
 def import_registrations(data: Any) -> int:
+    """Create or update every registration in ``data`` (as ``export`` writes it); a problem
+    names the entry (1-based) and nothing is kept (the caller rolls back)."""
+    from flask_babel import gettext as _
+
     if not isinstance(data, list):
-        raise RegistrationError("expected a JSON list of registrations")
-    for item in data:
-        if not isinstance(item, dict):
-            raise RegistrationError("each registration must be a JSON object")
-        registration = upsert_registration(**{k: item.get(k) for k in REGISTRATION_FIELDS})
-        for dep in item.get("deployments") or []:
-            add_deployment(registration, str(dep["deployment_id"]), school_named(dep["school"]))
+        raise RegistrationError(_("The file must hold a JSON list of registrations."))
+    for number, item in enumerate(data, start=1):
+        try:
+            _import_one(item)
+        except RegistrationError as error:
+            raise type(error)(_("Registration %(number)d: %(error)s", number=number,
+                                error=error)) from error  # fmt: skip
     return len(data)
 
 
-def platform_origins() -> list[str]:
-    """Origins of the registered platforms (for CSP frame-ancestors)."""
+def _import_one(item: Any) -> None:
+    from flask_babel import gettext as _
+
+    if not isinstance(item, dict):
+        raise RegistrationError(_("each registration must be a JSON object."))
+    deployments = item.get("deployments") or []
+    if not isinstance(deployments, list):
+        raise RegistrationError(_("deployments must be a list."))
+    ib_roles = item.get("ib_roles")
+    if ib_roles is not None and not (
+        isinstance(ib_roles, list) and all(isinstance(r, str) and len(r) <= 255 for r in ib_roles)
+    ):
+        raise RegistrationError(_("ib_roles must be a list of role URIs."))
+    registration = upsert_registration(**{k: item.get(k) for k in REGISTRATION_FIELDS})
+    for dep in deployments:
+        if not isinstance(dep, dict):
+            raise RegistrationError(_("each deployment needs a deployment_id and a school."))
+        deployment_id = valid_deployment_id(dep.get("deployment_id"))
+        add_deployment(registration, deployment_id, school_named(dep.get("school")))
+
+
+def platform_origins(school_id: int | None = None) -> list[str]:
+    """Page origins of the registered platforms (CSP frame-ancestors and form-action): of
+    every platform, or only of those deployed for ``school_id``."""
+    query = select(Registration.page_origins)
+    if school_id is not None:
+        query = query.where(
+            Registration.id.in_(
+                select(Deployment.registration_id).where(Deployment.school_id == school_id)
+            )
+        )
     origins = set()
-    for url in db.session.scalars(select(Registration.auth_login_url)):
-        match = re.match(r"^(https?://[^/?#]+)", url or "")
-        if match:
-            origins.add(match.group(1))
+    for stored in db.session.scalars(query):
+        origins.update(o for o in stored or () if isinstance(o, str) and _SAFE_ORIGIN.match(o))
     return sorted(origins)
+
+
+_SAFE_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
+"""What may be written into a CSP header (no spaces, quotes or semicolons)."""
 
 
 def deployment_for(ctx: LaunchContext) -> Deployment | None:

@@ -1,4 +1,5 @@
-"""Wiring of the LTI package into the app: frame-ancestors and the demo platform."""
+"""Wiring of the LTI package into the app: which platforms may frame a page, and the demo
+platform."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from flask import Flask
 from plugin.web import frame_ancestor_provider
 
 
-def init_app(app: Flask) -> None:
+def platforms_for_this_page() -> list[str]:
+    """A signed-in user's pages may be framed by (and post to) the platforms of their own
+    school only; a page before sign-in (a launch refusal) by any registered platform."""
     from lti import services
+    from plugin.auth import current_principal
 
-    frame_ancestor_provider(app, services.platform_origins)
+    principal = current_principal()
+    return services.platform_origins(principal.school_id if principal is not None else None)
+
+
+def init_app(app: Flask) -> None:
+    frame_ancestor_provider(app, platforms_for_this_page)
     if app.config.get("DEMO_PLATFORM"):
         from lti.demo import DEV_FRAME_ORIGINS
         from lti.demo import bp as demo_bp

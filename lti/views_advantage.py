@@ -12,7 +12,7 @@ from lti.state import store
 from lti.views import LAUNCH_SESSION_KEY, bp
 from plugin.auth import Permission, require_permission
 from plugin.extensions import db
-from plugin.web import allow_framing_by
+from plugin.web import allow_form_action, allow_framing_by
 
 
 @bp.route("/deep-link", methods=["GET", "POST"])
@@ -33,6 +33,9 @@ def deep_link():
         abort(400)
     token = deep_linking.response_token(pending, choice)
     store.pop("dl:" + launch_id)
+    return_url = pending["settings"]["deep_link_return_url"]
+    parts = urlsplit(return_url)
+    allow_form_action(f"{parts.scheme}://{parts.netloc}")  # from the platform's signed launch
     return render_template(
         "lti/autopost.html",
         action=pending["settings"]["deep_link_return_url"],
@@ -46,10 +49,12 @@ def register():
     from lti import dynamic_registration as dynreg
     from lti.views import log, public_url
 
-    # The platform frames this page before it is registered: allow its origin for this response.
-    parts = urlsplit(request.args.get("openid_configuration", ""))
-    if parts.scheme in {"http", "https"} and parts.netloc:
-        allow_framing_by(f"{parts.scheme}://{parts.netloc}")
+    # The platform frames this page before it is registered: allow its origin for this
+    # response, once the code is known to be valid and the URL is a well-formed https URL.
+    code = request.args.get("code", "")
+    origin = dynreg.configuration_origin(request.args.get("openid_configuration", ""))
+    if origin is not None and dynreg.pending_school(code) is not None:
+        allow_framing_by(origin)
     try:
         registration = dynreg.register(
             request.args.get("code", ""), request.args.get("openid_configuration", ""),

@@ -27,6 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
+    from plugin import inputs
+
+    inputs.register(app)  # before the blueprints: their <int:…> rules use its converter
     _init_extensions(app)
     _register_blueprints(app)
 

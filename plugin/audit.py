@@ -44,8 +44,10 @@ def _actor() -> dict[str, Any]:
     data = principal.__dict__ if principal is not None else session.get("principal")
     if not data:
         return {"label": "anonymous"}
+    label = f"{data.get('role')}: {data.get('display_name', '')}"
     return {
         "school_id": data.get("school_id"),
         "staff_id": data.get("staff_id"),
-        "label": f"{data.get('role')}: {data.get('display_name', '')}",
+        # A staff name may fill its own column (200): the label must still fit in its one.
+        "label": label[: AuditEvent.actor_label.type.length],
     }

@@ -25,6 +25,7 @@ from flask import abort, g, session
 from sqlalchemy import CompoundSelect, Select, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
+from plugin import sessions
 from plugin.audit import record_event
 from plugin.extensions import db
 from plugin.models import (
@@ -120,6 +121,7 @@ def sign_in(principal: Principal) -> None:
     session.clear()
     _store(principal)
     session.permanent = True
+    sessions.start()
     g.pop("principal", None)
 
 
@@ -130,6 +132,8 @@ def _store(principal: Principal) -> None:
 
 
 def sign_out() -> None:
+    """End the session for good: this cookie is cleared, any copy of it is refused."""
+    sessions.revoke()
     session.clear()
     g.pop("principal", None)
 
@@ -144,6 +148,9 @@ def current_principal() -> Principal | None:
     request, cached on ``g``)."""
     if "principal" not in g:
         data = session.get(SESSION_KEY)
+        if data and not sessions.is_valid():
+            session.clear()  # past its absolute lifetime, or signed out elsewhere
+            data = None
         try:
             principal = Principal(**{**data, "role": Role(data["role"])}) if data else None
         except (TypeError, ValueError, KeyError):

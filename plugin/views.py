@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 from sqlalchemy import text
 
+from plugin import auth
 from plugin.auth import current_principal
 from plugin.errors import json_endpoint
 from plugin.extensions import db
@@ -24,6 +25,13 @@ def index():
     if current_principal() is not None and "dashboard.index" in current_app.view_functions:
         home_url = url_for("dashboard.index")
     return render_template("core/index.html", demo_url=demo_url, home_url=home_url)
+
+
+@bp.post("/afmelden")
+def sign_out():
+    """Afmelden: end the session for good (a shared classroom computer keeps no access)."""
+    auth.sign_out()
+    return render_template("core/signed_out.html")
 
 
 @bp.get("/health")

@@ -1,4 +1,11 @@
-"""Request-wide behaviour: template helpers and security headers for life inside an iframe."""
+"""Request-wide behaviour: template helpers and security headers for life inside an iframe.
+
+Headers on every response: a Content-Security-Policy whose ``frame-ancestors`` and
+``form-action`` name only the tool and the platforms' page origins (for a signed-in user only
+those of the platforms of their own school), ``Cache-Control: no-store`` on everything but
+static files and responses that chose their own caching (pages, CSV and charts hold pupil
+data; school computers are shared), a Permissions-Policy that turns off what the tool never
+uses, and HSTS in production."""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, get_locale
 
 from plugin import i18n
@@ -49,14 +56,45 @@ def allow_framing_by(origin: str) -> None:
     g.setdefault("extra_frame_origins", []).append(origin)
 
 
-def _frame_ancestors() -> str:
-    origins = ["'self'", *g.get("extra_frame_origins", [])]
+def allow_form_action(origin: str) -> None:
+    """Let this one response post a form to ``origin`` (a platform's deep-linking return URL,
+    taken from its signed launch)."""
+    g.setdefault("extra_form_origins", []).append(origin)
+
+
+def _platform_origins() -> list[str]:
+    origins: list[str] = []
     for provider in current_app.extensions.get(FRAME_ANCESTORS_KEY, []):
         try:
             origins.extend(provider())
         except Exception:  # noqa: BLE001 - a broken provider must not break every page
             current_app.logger.exception("frame-ancestors provider failed")
-    return " ".join(dict.fromkeys(origins))
+    return origins
+
+
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _policy(response) -> str:
+    # Only pages are framed by a platform or post forms; static files, JSON, CSV and SVG need
+    # no lookup of the registered platforms (it is a query), so they get 'self'.
+    platforms = _platform_origins() if response.mimetype == "text/html" else []
+    frames = " ".join(dict.fromkeys(["'self'", *g.get("extra_frame_origins", []), *platforms]))
+    forms = " ".join(dict.fromkeys(["'self'", *g.get("extra_form_origins", []), *platforms]))
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"script-src 'self'; form-action {forms}; base-uri 'self'; object-src 'none'; "
+        f"frame-ancestors {frames}"
+    )
+
+
+def _is_static() -> bool:
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static")
 
 
 def register(app: Flask) -> None:
@@ -77,15 +115,13 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        # Only pages are framed by a platform; static files, JSON, CSV and SVG need no lookup
-        # of the registered platforms (it is a query), so they get 'self'.
-        ancestors = _frame_ancestors() if response.mimetype == "text/html" else "'self'"
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; form-action 'self' *; base-uri 'self'; object-src 'none'; "
-            f"frame-ancestors {ancestors}",
-        )
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = _policy(response)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if not _is_static() and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["APP_ENV"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

@@ -17,6 +17,7 @@ from werkzeug.exceptions import BadRequest
 from plugin.audit import record_event
 from plugin.auth import Permission, load_group_or_404, load_pupil_or_404, require_permission
 from plugin.extensions import cache
+from plugin.inputs import parse_int, query_int
 from plugin.models import Group, Moment, Pupil, moment_code
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, services, wording
@@ -30,12 +31,7 @@ def bad_request(message: str) -> None:
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        bad_request(_("The address holds an invalid number."))
-    return int(raw)
+    return query_int(name)
 
 
 def _group_selection(group: Group):
@@ -57,7 +53,9 @@ def _group_selection(group: Group):
     choice = request.args.get("keuze")
     if choice:  # the select box sends "2025-M"
         year_text, _sep, moment_raw = choice.partition("-")
-        year = int(year_text) if year_text.isdigit() else bad_request(_("Unknown test moment."))
+        year = parse_int(year_text)
+        if year is None:
+            bad_request(_("Unknown test moment."))
         if not any((o.school_year, o.moment.value) == (year, moment_raw) for o in moments):
             year = moment_raw = None  # the subject changed in the form: take its latest moment
     if moment_raw is not None and moment_raw not in Moment.__members__:

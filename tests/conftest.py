@@ -8,6 +8,7 @@ nothing is left behind and parallel runs do not meet.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -213,6 +214,8 @@ def login(client):
             data = dict(principal.__dict__)
             data["role"] = role.value
             session["principal"] = data
+            session["sid"] = uuid.uuid4().hex
+            session["signed_in_at"] = int(time.time())
         return principal
 
     return _login

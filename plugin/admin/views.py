@@ -19,6 +19,7 @@ from plugin.admin import bp, services
 from plugin.auth import Permission, require_permission, require_principal
 from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
+from plugin.inputs import query_int
 from plugin.models import GoalIndicator, GoalSource, MigrationState, School
 from plugin.periods import school_year_of
 from plugin.unit_of_work import rollback_quietly
@@ -125,8 +126,7 @@ def update_signaling(value_id: int):
 @require_permission(Permission.VIEW_AUDIT_LOG)
 def audit_log():
     """The school's audit log: who viewed or changed what, newest first."""
-    raw = request.args.get("pagina", "1")
-    page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    page = query_int("pagina", lo=1, hi=100_000) or 1
     events, pages = services.audit_page(require_principal().school_id, page)
     return render_template(
         "admin/audit_log.html", events=events, page=page, pages=pages, labels=ACTION_LABELS

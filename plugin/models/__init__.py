@@ -26,6 +26,7 @@ from plugin.models.school import (
     TeacherGroup,
     TeacherSource,
 )
+from plugin.models.session import RevokedSession
 from plugin.models.testing import (
     Administration,
     ConversionRow,
@@ -65,6 +66,7 @@ __all__ = [
     "ReferenceIndicator",
     "ReferenceLevelCut",
     "Result",
+    "RevokedSession",
     "School",
     "SchoolGoal",
     "SignalingValue",

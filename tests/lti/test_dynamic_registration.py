@@ -37,17 +37,17 @@ def moodle(monkeypatch):
         claims.PLATFORM_CONFIGURATION: {"product_family_code": "moodle", "version": "4.5"},
     }
 
-    def get(url, headers, timeout):
+    def get(url, headers):
         seen["config_auth"] = headers.get("Authorization")
         return _response(config)
 
-    def post(url, json, headers, timeout):
+    def post(url, json, headers):
         seen["registration"] = (url, json, headers)
         return _response({"client_id": "moodle-client-7",
                           claims.TOOL_CONFIGURATION: {"deployment_id": "12"}})  # fmt: skip
 
-    monkeypatch.setattr(dynreg.requests, "get", get)
-    monkeypatch.setattr(dynreg.requests, "post", post)
+    monkeypatch.setattr(dynreg.outbound, "get", get)
+    monkeypatch.setattr(dynreg.outbound, "post", post)
     return {"seen": seen, "config": config}
 
 

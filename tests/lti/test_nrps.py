@@ -54,16 +54,16 @@ def platform_services(monkeypatch):
         ]}),
     }  # fmt: skip
 
-    def post(url, data, timeout):
+    def post(url, data):
         seen["token_requests"].append((url, data))
         return _response({"access_token": "service-token", "token_type": "Bearer"})
 
-    def get(url, headers, timeout):
+    def get(url, headers):
         seen["member_requests"].append((url, headers))
         return pages[url]
 
-    monkeypatch.setattr(nrps.requests, "post", post)
-    monkeypatch.setattr(nrps.requests, "get", get)
+    monkeypatch.setattr(nrps.outbound, "post", post)
+    monkeypatch.setattr(nrps.outbound, "get", get)
     return seen
 
 
@@ -145,7 +145,7 @@ def test_a_platform_that_does_not_answer_never_blocks_the_launch(
     def down(*args, **kwargs):
         raise requests.ConnectionError("platform down")
 
-    monkeypatch.setattr(nrps.requests, "post", down)
+    monkeypatch.setattr(nrps.outbound, "post", down)
     lti_claims[claims.NRPS] = {"context_memberships_url": MEMBERS_URL}
     assert launcher(lti_claims).status_code == 302
     assert db.session.scalars(select(Pupil)).first() is None

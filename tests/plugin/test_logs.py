@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 import pytest
 from flask_migrate import upgrade
@@ -54,6 +55,7 @@ def test_a_failed_write_logs_no_names_or_platform_ids(tmp_path, log_lines):
             with client.session_transaction() as session:
                 session["principal"] = {"role": Role.LEERKRACHT.value, "school_id": 1,
                                         "display_name": NAME, "staff_id": None}  # fmt: skip
+                session["sid"], session["signed_in_at"] = "s" * 32, int(time.time())
             response = client.post("/_test/duplicate-staff")
             db.session.remove()
             db.engine.dispose()
