@@ -13,6 +13,7 @@ from flask_babel import ngettext
 
 from lti import keys, services
 from plugin.extensions import db
+from plugin.inputs import parse_int
 
 
 def register(app: Flask) -> None:
@@ -30,12 +31,19 @@ def register(app: Flask) -> None:
     @click.option(
         "--ib-role", "ib_roles", multiple=True, help="Role URI that makes a user IB (repeatable)."
     )
-    def add_platform(deployment_id: str, school: str, ib_roles: tuple, **fields) -> None:
+    @click.option("--page-origin", "page_origins", multiple=True,
+                  help="Origin the platform shows its pages at, if not its login host "
+                       "(repeatable), e.g. https://school.instructure.com.")  # fmt: skip
+    def add_platform(
+        deployment_id: str, school: str, ib_roles: tuple, page_origins: tuple, **fields
+    ) -> None:
         """Register a platform (or update it) and link a deployment to a school."""
         with _errors():
+            services.valid_deployment_id(deployment_id)
             registration = services.upsert_registration(
-                **fields, ib_roles=list(ib_roles) if ib_roles else None
-            )
+                **fields, ib_roles=list(ib_roles) if ib_roles else None,
+                page_origins=list(page_origins) if page_origins else None,
+            )  # fmt: skip
             target = services.school_named(school)
             services.add_deployment(registration, deployment_id, target)
             db.session.commit()
@@ -71,11 +79,11 @@ def register(app: Flask) -> None:
         output.write("\n")
 
     @group.command("import")
-    @click.argument("source", type=click.File("r"), default="-")
+    @click.argument("source", type=click.File("rb"), default="-")
     def import_(source) -> None:
         """Read registrations from JSON (as written by ``lti export``); existing ones update."""
         with _errors():
-            count = services.import_registrations(json.load(source))
+            count = services.import_registrations(_read_json(source))
             db.session.commit()
         click.echo(ngettext("Imported %(num)d registration.", "Imported %(num)d registrations.",
                             count))  # fmt: skip
@@ -100,15 +108,20 @@ def register(app: Flask) -> None:
 
     @group.command("registration-url")
     @click.option("--school", required=True, help="School the new deployment belongs to.")
-    @click.option("--days", default=7, show_default=True, help="Days the URL stays valid.")
-    def registration_url(school: str, days: int) -> None:
+    @click.option("--days", default="7", show_default=True, help="Days the URL stays valid (1-90).")
+    def registration_url(school: str, days: str) -> None:
         """A one-time URL for LTI Dynamic Registration (paste it into Moodle/Canvas)."""
         from flask import current_app
 
-        from lti.dynamic_registration import create_code
+        from lti.dynamic_registration import MAX_CODE_DAYS, create_code
 
-        code = create_code(school, days)
-        db.session.commit()
+        number = parse_int(days.strip(), 1, MAX_CODE_DAYS)
+        if number is None:
+            raise click.ClickException(_("--days must be a whole number from 1 to %(max)d.",
+                                         max=MAX_CODE_DAYS))  # fmt: skip
+        with _errors():
+            code = create_code(school, number)
+            db.session.commit()
         click.echo(f"{current_app.config['PUBLIC_BASE_URL']}/lti/register?code={code}")
 
     @group.command("rotate-key")
@@ -118,7 +131,26 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(_("New tool key %(kid)s.", kid=key.kid))
 
+    from lti import cli_maintenance
+
+    cli_maintenance.register(group, _errors)
     app.cli.add_command(group)
+
+
+def _read_json(source):
+    """The JSON in ``source``; a Dutch RegistrationError for a file that is not JSON."""
+    try:
+        return json.loads(source.read().decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise services.RegistrationError(_("The file is not UTF-8 text.")) from error
+    except json.JSONDecodeError as error:
+        raise services.RegistrationError(
+            _(
+                "The file is not valid JSON (line %(line)d, column %(column)d).",
+                line=error.lineno,
+                column=error.colno,
+            )  # fmt: skip
+        ) from error
 
 
 class _errors:
@@ -131,7 +163,7 @@ class _errors:
         if error is None:
             return False
         db.session.rollback()
-        if isinstance(error, services.RegistrationError | json.JSONDecodeError | KeyError):
+        if isinstance(error, services.RegistrationError):
             click.echo(_("Error: %(error)s", error=error), err=True)
             sys.exit(1)
         return False

@@ -87,7 +87,12 @@ class SharedStorage(LaunchDataStorage):
 
 
 class OneTimeSessionService(FlaskSessionService):
-    """A nonce is valid once: checking it deletes it (atomically, across processes)."""
+    """A nonce is valid once: checking it deletes it (atomically, across processes); and it
+    lives as long as its login's state, not as long as launch data (an abandoned login must
+    not leave a row behind for hours)."""
+
+    def save_nonce(self, nonce: str) -> None:
+        self.data_storage.set_value(self._get_key("nonce", nonce), True, exp=STATE_TTL)
 
     def check_nonce(self, nonce: str) -> bool:
         key = self.data_storage._prepare_key(self._get_key("nonce", nonce))

@@ -70,3 +70,12 @@ class StateStore:
 
 
 store = StateStore()
+
+
+def purge_expired_state() -> int:
+    """Delete expired launch state and sign-out records; the count deleted. Every login purges
+    too; run this (``flask lti purge-state``, or from the job queue) on a schedule so a quiet
+    installation keeps no stale rows either."""
+    from plugin.sessions import purge_revoked
+
+    return store.purge_expired() + purge_revoked()

@@ -114,3 +114,44 @@ def test_a_registration_never_moves_another_schools_deployment_nor_its_keys(
     registration = db.session.scalars(select(Registration)).one()
     assert registration.jwks_url == PLATFORM + "/mod/lti/certs.php"
     assert [d.school_id for d in registration.deployments] == [school.id]
+
+
+def _frame_ancestors(response) -> str:
+    policy = response.headers["Content-Security-Policy"]
+    return policy.split("frame-ancestors", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "config_url",
+    ["https://evil.example;script-src *", "https://evil.example 'unsafe-inline'/x",
+     "javascript://evil.example/%0aalert(1)", "http://evil.example/config", "https://"],
+)  # fmt: skip
+def test_a_malformed_configuration_url_never_reaches_the_security_policy(
+    client, moodle, school, config_url
+):
+    code = dynreg.create_code(school.name)
+    response = _open(client, code, config_url)
+    assert response.status_code == 400
+    assert "evil" not in _frame_ancestors(response)
+    assert ";" not in _frame_ancestors(response).strip()
+    assert "registration" not in moodle["seen"]
+
+
+def test_without_a_valid_code_the_platform_may_not_frame_the_page(client, moodle):
+    response = _open(client, "made-up-code")
+    assert "moodle.example.org" not in _frame_ancestors(response)
+
+
+def test_the_registration_stores_the_platforms_page_origin(app, client, moodle, school):
+    assert _open(client, dynreg.create_code(school.name)).status_code == 200
+    assert db.session.scalars(select(Registration)).one().page_origins == [PLATFORM]
+
+
+def test_a_configuration_pointing_at_a_private_address_is_refused_in_production(
+    app, client, school, monkeypatch
+):
+    """Outbound calls really go through plugin.outbound (no mock here)."""
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOW_LOOPBACK", False)
+    code = dynreg.create_code(school.name)
+    assert _open(client, code, "https://127.0.0.1:6379/config").status_code == 400
+    assert db.session.scalars(select(Registration)).first() is None
