@@ -27,6 +27,7 @@ from lti.state import store
 from plugin.audit import record_event
 from plugin.auth import Permission, Role, current_principal, sign_in, sign_out
 from plugin.extensions import csrf, db
+from plugin.inputs import local_path
 from plugin.unit_of_work import commit_separately
 
 log = logging.getLogger(__name__)
@@ -174,10 +175,9 @@ def _session_check_url(login_params: dict, landing: str) -> str:
 def session_check():
     """After a platform-storage launch: land if the session cookie stuck, else offer a new
     window (a fresh login there has first-party cookies)."""
-    landing = request.args.get("next", "")
     if current_principal() is not None:
-        safe = landing.startswith("/") and not landing.startswith(("//", "/\\"))
-        return redirect(landing if safe else flask_url_for("core.index"))
+        landing = local_path(request.args.get("next"))
+        return redirect(landing or flask_url_for("core.index"))
     login = store.get("relaunch:" + request.args.get("t", ""))
     if login is None:
         abort(401)

@@ -20,6 +20,7 @@ import json
 import math
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
@@ -128,6 +129,21 @@ def _check_request() -> None:
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and _unsafe(value, 200, False):
             raise bad_request(_l("The address holds an invalid value."))
+
+
+def local_path(raw: Any) -> str | None:
+    """``raw`` when it is a path on this site ("/dashboard?x=1"), else None. Browsers drop tabs
+    and newlines and read a backslash as a slash, so "/\t/evil.example" and "/\\evil.example"
+    lead off-site: anything with whitespace, a control character or a backslash is refused, and
+    what is left must parse as a path with neither scheme nor host."""
+    if not isinstance(raw, str) or not raw.startswith("/") or len(raw) > MAX_QUERY_VALUE:
+        return None
+    if "\\" in raw or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in raw):
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or raw.startswith("//"):
+        return None
+    return raw
 
 
 # --- JSON --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from lti import claims
 from lti.demo import DEV_FRAME_ORIGINS
 from plugin.extensions import db
+from plugin.inputs import local_path
 from tests.conftest import make_app
 from tests.lti.conftest import ISSUER, complete, sign, start_login
 
@@ -130,9 +131,17 @@ def test_new_window_login_works_like_a_first_login(client, registration, lti_cla
 
 def test_session_check_never_redirects_off_site(client, registration, lti_claims, imported):
     token = parse_qs(urlsplit(_storage_launch(client, lti_claims)).query)["t"][0]
-    for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+    evil_urls = ("//evil.example/", "/\\evil.example/", "https://evil.example/",
+                 "/\t/evil.example/phish", "/\n/evil.example",
+                 "/ /evil.example", "\\\\evil.example", "/\x7f/evil.example")  # fmt: skip
+    for evil in evil_urls:
         response = client.get("/lti/check", query_string={"t": token, "next": evil})
-        assert response.headers["Location"] == "/"
+        # A redirect home, or a 400 from the input layer (control characters in the query).
+        assert response.headers.get("Location", "/") == "/", evil
+        assert response.status_code in {302, 400}
+    assert local_path("/%09/evil.example/phish") == "/%09/evil.example/phish"  # stays a path
+    assert local_path("/rapportages/groep/5?vak=rekenen") == "/rapportages/groep/5?vak=rekenen"
+    assert all(local_path(evil) is None for evil in evil_urls)
 
 
 def test_only_pages_look_up_the_platforms_that_may_frame_them(client, registration):
