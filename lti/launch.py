@@ -175,6 +175,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     _state_record: dict | None = None
     via_storage: bool = False
     """The state was proven through platform storage: this frame keeps no cookies."""
+    storage_proof: dict | None = None
+    """State and nonce that the tool's own page read from the platform's storage frame and
+    posted same-origin (:func:`lti.platform_storage.storage_proof`); never a launch field."""
 
     def validate(self) -> ToolMessageLaunch:
         self._validated = True
@@ -208,11 +211,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if record is None:
             raise LaunchRejected("unknown, expired or used state", kind="state", status=401)
         cookie_ok = self._cookie_service.get_cookie(state) == state
-        storage_ok = self._get_request_param("lti_storage_state") == state
+        proof = self.storage_proof
+        storage_ok = proof is not None and (proof.get("state"), proof.get("nonce")) == (
+            state,
+            record.get("nonce"),
+        )
         if not (cookie_ok or storage_ok):
-            if record["login"].get("lti_storage_target") and not self._get_request_param(
-                "lti_storage_checked"
-            ):
+            if record["login"].get("lti_storage_target") and proof is None:
                 raise NeedsPlatformStorage(state, record)
             raise LaunchRejected("missing state cookie", kind="cookie", status=401, record=record)
         if store.pop("state:" + state) is None:
@@ -317,8 +322,11 @@ class ValidatedLaunch:
     """The original login request's parameters (to restart it in a new window)."""
 
 
-def validate_launch() -> ValidatedLaunch:
-    """Validate the POSTed launch: the context, the verified claims, how state was proven."""
+def validate_launch(storage_proof: dict | None = None) -> ValidatedLaunch:
+    """Validate the POSTed launch: the context, the verified claims, how state was proven.
+
+    ``storage_proof`` is only passed by the same-origin storage step, never from the launch.
+    """
     services = _services()
     message = ToolMessageLaunch(
         services["request"],
@@ -326,6 +334,7 @@ def validate_launch() -> ValidatedLaunch:
         session_service=services["session_service"],
         cookie_service=services["cookie_service"],
     )
+    message.storage_proof = storage_proof
     try:
         message.validate()
     except LtiException as error:

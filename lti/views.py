@@ -20,7 +20,7 @@ from flask import (
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
 
-from lti import deep_linking, keys, services
+from lti import deep_linking, keys, platform_storage, services
 from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
 from lti.provisioning import OtherSchool, Outcome, admit
 from lti.state import store
@@ -83,15 +83,30 @@ def oidc_login():
 def launch():
     """The platform's signed launch: validate, ask what the school decided, then sign in and
     land, or explain what waits for whom."""
+    return _launch(None)
+
+
+@bp.post("/launch/storage")
+@csrf.exempt  # no session cookie to hold a token: the same-origin check protects it
+def launch_with_storage():
+    """The launch again, posted by the tool's own page with the state and nonce it read from
+    the platform's storage frame (see :mod:`lti.platform_storage`)."""
+    proof = platform_storage.storage_proof()
+    if proof is None:
+        return _rejected(LaunchRejected("storage proof not from the tool's own page",
+                                        kind="cookie", status=403))  # fmt: skip
+    return _launch(proof)
+
+
+def _launch(storage_proof: dict | None):
     try:
-        validated = validate_launch()
+        validated = validate_launch(storage_proof)
         ctx = validated.context
         deployment, admission = _admit(ctx)
     except NeedsPlatformStorage as need:
         return render_template(
             "lti/storage_get.html", form=launch_form(), state=need.state,
-            target=need.record["login"]["lti_storage_target"],
-            origin=need.record.get("origin", "*"),
+            target=need.record["login"]["lti_storage_target"], origin=need.record["origin"],
         )  # fmt: skip
     except LaunchRejected as error:
         return _rejected(error)

@@ -1,7 +1,9 @@
 /* LTI Platform Storage (1EdTech "LTI Client Side postMessages"): keep the OIDC state and nonce
    in the platform's frame when the browser gives our iframe no cookies.
    put mode (login): store state and nonce, then continue to the platform's auth URL.
-   get mode (launch): read the state back and re-post the launch form with it. */
+   get mode (launch): read state and nonce back from the platform's storage frame in this
+   browser and post them, with the launch, to the tool's own /lti/launch/storage (same origin).
+   Messages go to the platform's origin only, and only its answers are read: never "*". */
 (function () {
   "use strict";
   var put = document.getElementById("lti-storage");
@@ -9,7 +11,7 @@
   var el = put || form;
   if (!el) { return; }
   var target = el.dataset.target || "_parent";
-  var origin = el.dataset.origin || "*";
+  var origin = el.dataset.origin;
   var frame = window.parent;
   if (target !== "_parent" && window.parent.frames[target]) { frame = window.parent.frames[target]; }
   var pending = {};
@@ -24,7 +26,7 @@
 
   window.addEventListener("message", function (event) {
     var data = event.data || {};
-    if (origin !== "*" && event.origin !== origin) { return; }
+    if (event.origin !== origin) { return; }
     var done = pending[data.message_id];
     if (!done) { return; }
     delete pending[data.message_id];
@@ -35,6 +37,7 @@
     if (put) { window.location.href = put.dataset.next; } else { form.submit(); }
   }
   var timer = window.setTimeout(fallback, 3000);
+  if (!origin || origin === "*") { window.clearTimeout(timer); fallback(); return; }
 
   if (put) {
     var state = put.dataset.state;
@@ -45,10 +48,13 @@
       });
     });
   } else {
-    send("lti.get_data", { key: "lib_state_" + form.dataset.state }, function (value) {
-      window.clearTimeout(timer);
-      if (value === form.dataset.state) { form.elements.lti_storage_state.value = value; }
-      form.submit();
+    send("lti.get_data", { key: "lib_state_" + form.dataset.state }, function (state) {
+      send("lti.get_data", { key: "lib_nonce_" + form.dataset.state }, function (nonce) {
+        window.clearTimeout(timer);
+        form.elements.lti_storage_state.value = state || "";
+        form.elements.lti_storage_nonce.value = nonce || "";
+        form.submit();
+      });
     });
   }
 }());

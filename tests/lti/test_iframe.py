@@ -74,6 +74,9 @@ def test_platform_storage_round_trip_without_cookies(client, registration, lti_c
     assert _storage_launch(client, lti_claims).startswith("/lti/check?")
 
 
+SAME_ORIGIN = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+
+
 def _storage_launch(client, lti_claims) -> str:
     """Login with platform storage, launch without cookies; the session-check URL."""
     state, nonce = _storage_login(client)
@@ -82,8 +85,11 @@ def _storage_launch(client, lti_claims) -> str:
     first = client.post("/lti/launch", data={"id_token": token, "state": state})
     assert first.status_code == 200
     assert b'data-mode="get"' in first.data
-    second = client.post("/lti/launch", data={"id_token": token, "state": state,
-                                               "lti_storage_state": state})  # fmt: skip
+    assert b'action="/lti/launch/storage"' in first.data
+    # What platform_storage.js posts after reading state and nonce from the storage frame.
+    form = {"id_token": token, "state": state, "lti_storage_state": state,
+            "lti_storage_nonce": nonce}  # fmt: skip
+    second = client.post("/lti/launch/storage", data=form, headers=SAME_ORIGIN)
     assert second.status_code == 302
     assert second.headers["Location"].startswith("/lti/check?")
     return second.headers["Location"]
@@ -113,8 +119,8 @@ def test_platform_storage_without_the_value_offers_a_new_window(client, registra
     state, nonce = _storage_login(client)
     client._cookies.clear()
     token = sign(complete(lti_claims, nonce))
-    form = {"id_token": token, "state": state, "lti_storage_checked": "1"}
-    response = client.post("/lti/launch", data=form)
+    form = {"id_token": token, "state": state, "lti_storage_state": "", "lti_storage_nonce": ""}
+    response = client.post("/lti/launch/storage", data=form, headers=SAME_ORIGIN)
     assert response.status_code == 401
     assert b"lti1p3_new_window=1" in response.data
     assert b'target="_blank"' in response.data
@@ -163,3 +169,70 @@ def test_only_pages_look_up_the_platforms_that_may_frame_them(client, registrati
     policy = response.headers["Content-Security-Policy"]
     assert re.search(r"frame-ancestors ([^;]*)", policy).group(1) == "'self'"
     assert statements == []
+
+
+def _attackers_login(client, lti_claims):
+    """The attacker starts a login with platform storage and signs the launch as themself."""
+    state, nonce = _storage_login(client)
+    return state, nonce, sign(complete(lti_claims | {"sub": "attacker-1"}, nonce))
+
+
+def _signed_in(client) -> bool:
+    with client.session_transaction() as session:
+        return "principal" in session
+
+
+def test_a_storage_value_on_the_cross_site_launch_post_signs_nobody_in(
+    client, registration, lti_claims
+):
+    """Login CSRF: the attacker makes the victim's cookieless browser post the attacker's
+    launch with the state as the 'storage value'. It only gets the page that reads storage."""
+    state, nonce, token = _attackers_login(client, lti_claims)
+    client._cookies.clear()  # the victim's browser
+    form = {"id_token": token, "state": state, "lti_storage_state": state,
+            "lti_storage_nonce": nonce, "lti_storage_checked": "1"}  # fmt: skip
+    response = client.post(
+        "/lti/launch",
+        data=form,
+        headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    )
+    assert response.status_code == 200
+    assert b'data-mode="get"' in response.data
+    assert not _signed_in(client)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+     {"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "same-origin"}, {},
+     {"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"},
+     {"Origin": "http://localhost", "Sec-Fetch-Site": "same-site"}],
+)  # fmt: skip
+def test_the_storage_step_accepts_only_the_tools_own_page(
+    client, registration, lti_claims, headers
+):
+    state, nonce, token = _attackers_login(client, lti_claims)
+    client._cookies.clear()
+    form = {"id_token": token, "state": state, "lti_storage_state": state,
+            "lti_storage_nonce": nonce}  # fmt: skip
+    response = client.post("/lti/launch/storage", data=form, headers=headers)
+    assert response.status_code == 403
+    assert not _signed_in(client)
+
+
+def test_the_storage_step_needs_the_nonce_from_storage_too(client, registration, lti_claims):
+    state, nonce, token = _attackers_login(client, lti_claims)
+    client._cookies.clear()
+    form = {"id_token": token, "state": state, "lti_storage_state": state,
+            "lti_storage_nonce": "guessed"}  # fmt: skip
+    response = client.post("/lti/launch/storage", data=form, headers=SAME_ORIGIN)
+    assert response.status_code == 401
+    assert not _signed_in(client)
+
+
+def test_storage_messages_go_to_the_platform_origin_only(client, registration, lti_claims):
+    state, nonce = _storage_login(client)
+    client._cookies.clear()
+    token = sign(complete(lti_claims, nonce))
+    page = client.post("/lti/launch", data={"id_token": token, "state": state}).data
+    assert b'data-origin="https://platform.example"' in page
