@@ -15,22 +15,9 @@ sends it, and an ``Origin`` equal to the tool's public origin (browsers send it 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from flask import request
 
-from flask import current_app, request
-
-
-def _tool_origin() -> str:
-    parts = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def same_origin_request() -> bool:
-    """The request was made by one of the tool's own pages (not a cross-site form post)."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None and fetch_site != "same-origin":
-        return False
-    return request.headers.get("Origin") == _tool_origin()
+from plugin.web import same_origin_request
 
 
 def storage_proof() -> dict[str, str] | None:

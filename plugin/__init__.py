@@ -56,6 +56,9 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
     csrf.init_app(app)
+    from plugin import limits
+
+    limits.init_app(app)
     cache_config = {"CACHE_DEFAULT_TIMEOUT": 3600}
     if app.config.get("REDIS_URL"):
         cache_config |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}

@@ -25,7 +25,7 @@ from flask import abort, g, session
 from sqlalchemy import CompoundSelect, Select, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
-from plugin import sessions
+from plugin import limits, sessions
 from plugin.audit import record_event
 from plugin.extensions import db
 from plugin.models import (
@@ -241,8 +241,20 @@ def refuse(object_type: str, object_id: int | None, **detail: Any) -> NoReturn:
     The audit row is committed in a transaction of its own (the request is rolled back), so a
     refusal leaves exactly that one row and nothing else.
     """
+    if not limits.allow_refusal(_refusal_key()):
+        abort(429)  # a flood of attempts: answered, but the audit log gets no more rows
     commit_separately(lambda: record_event("access_denied", object_type, object_id, **detail))
     abort(404)
+
+
+def _refusal_key() -> str:
+    principal = current_principal()
+    if principal is None:
+        return "anonymous"
+    for kind, who in (("staff", principal.staff_id), ("pupil", principal.pupil_id)):
+        if who is not None:
+            return f"{kind}|{who}"
+    return f"session|{session.get(sessions.SID_KEY)}"
 
 
 def load_group_or_404(group_id: int) -> Group:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, get_locale
@@ -90,6 +91,17 @@ def _policy(response) -> str:
         f"script-src 'self'; form-action {forms}; base-uri 'self'; object-src 'none'; "
         f"frame-ancestors {frames}"
     )
+
+
+def same_origin_request() -> bool:
+    """The request was made by one of the tool's own pages, not by a form on another site:
+    ``Sec-Fetch-Site: same-origin`` where the browser sends it, and an ``Origin`` equal to the
+    tool's public origin (browsers send Origin on every POST)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site != "same-origin":
+        return False
+    parts = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return request.headers.get("Origin") == f"{parts.scheme}://{parts.netloc}"
 
 
 def _is_static() -> bool:

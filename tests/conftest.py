@@ -162,6 +162,15 @@ def db_session(request, app: Flask):
         context.pop()
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with empty rate-limit counters (the limits themselves stay on)."""
+    from plugin.limits import limiter
+
+    if getattr(limiter, "_storage", None) is not None:
+        limiter.reset()
+
+
 @pytest.fixture
 def drain_jobs():
     """Run the background jobs queued so far (after committing what the test set up), the way

@@ -28,7 +28,7 @@ def teacher(client, login, school):
 def test_sign_out_ends_the_session_and_a_copy_of_the_cookie_too(client, teacher):
     copied = client.get_cookie("lib_session").value
     assert client.get("/dashboard").status_code == 200
-    page = client.post("/afmelden")
+    page = client.post("/afmelden", headers={"Origin": "http://localhost"})
     assert page.status_code == 200
     assert "Je bent afgemeld" in page.get_data(as_text=True)
     assert client.get("/dashboard").status_code == 401
@@ -132,3 +132,11 @@ def test_page_origins_differ_from_the_login_host(client, teacher, school):
               page_origins=["https://school.instructure.com"])  # fmt: skip
     origins = _directive(client.get("/dashboard"), "frame-ancestors")
     assert "https://school.instructure.com" in origins
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}]
+)
+def test_another_site_cannot_sign_a_user_out(client, teacher, headers):
+    assert client.post("/afmelden", headers=headers).status_code == 403
+    assert client.get("/dashboard").status_code == 200

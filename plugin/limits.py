@@ -1,0 +1,72 @@
+"""Rate limits (Flask-Limiter; shared in Redis when ``REDIS_URL`` is set, else per process).
+
+A whole school often shares one NAT address, so the LTI login and launch are limited per
+*person* (client address + issuer + login hint or user id: ``LAUNCHES_PER_PERSON``) and only
+loosely per address (``LAUNCHES_PER_ADDRESS``). Registration codes are limited per address
+(guessing). A user's refused attempts are limited too (:func:`allow_refusal`): past the limit
+the refusal answers 429 without another audit row, so nobody can flood the school's audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse
+
+LAUNCHES_PER_PERSON = "30/minute"
+LAUNCHES_PER_ADDRESS = "1200/minute"
+REGISTRATION_ATTEMPTS = "20/hour"
+REFUSALS_PER_USER = "30/minute"
+
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+
+
+def _unverified_claims() -> dict[str, Any]:
+    """The launch's issuer and subject, read without verifying (only to pick a bucket; the
+    launch itself verifies everything)."""
+    token = request.form.get("id_token", "")
+    try:
+        body = jwt.decode(token, options={"verify_signature": False}) if token else {}
+    except jwt.PyJWTError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def person_key() -> str:
+    """Client address + issuer + who: the login hint at /lti/login, the user id at launch."""
+    values = request.values
+    if request.endpoint == "lti.oidc_login":
+        issuer, who = values.get("iss", ""), values.get("login_hint", "")
+    else:
+        claims = _unverified_claims()
+        issuer, who = str(claims.get("iss", "")), str(claims.get("sub", values.get("state", "")))
+    return f"lti|{get_remote_address()}|{issuer[:255]}|{who[:255]}"
+
+
+def address_key() -> str:
+    return f"lti-address|{get_remote_address()}"
+
+
+lti_person_limit = limiter.shared_limit(LAUNCHES_PER_PERSON, scope="lti-person",
+                                        key_func=person_key)  # fmt: skip
+lti_address_limit = limiter.shared_limit(LAUNCHES_PER_ADDRESS, scope="lti-address",
+                                         key_func=address_key)  # fmt: skip
+registration_limit = limiter.limit(REGISTRATION_ATTEMPTS, key_func=get_remote_address)
+
+
+def allow_refusal(user_key: str) -> bool:
+    """Count one refused attempt of this user; False once they are over the limit."""
+    if not limiter.enabled:
+        return True
+    return limiter.limiter.hit(parse(REFUSALS_PER_USER), "refused", user_key)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "lib-limits")
+    limiter.init_app(app)
