@@ -197,37 +197,43 @@ def login(client):
     running app has no such back door.
     """
 
-    def _login(
-        *,
-        role: Role,
-        school,
-        staff=None,
-        pupil=None,
-        name: str = "Test",
-        synthetic=False,
-        ib_by_platform: bool | None = None,
-    ) -> Principal:
-        # As after a launch: an IB is IB by the platform's institution role unless the test
-        # says otherwise, and the session carries the staff member's current version.
-        principal = Principal(
-            role=role,
-            school_id=school.id,
-            display_name=name,
-            staff_id=staff.id if staff else None,
-            pupil_id=pupil.id if pupil else None,
-            synthetic=synthetic,
-            session_version=staff.session_version if staff else -1,
-            ib_by_platform=role is Role.IB if ib_by_platform is None else ib_by_platform,
-        )
-        with client.session_transaction() as session:
-            data = dict(principal.__dict__)
-            data["role"] = role.value
-            session["principal"] = data
-            session["sid"] = uuid.uuid4().hex
-            session["signed_in_at"] = int(time.time())
-        return principal
+    def _login(**kwargs) -> Principal:
+        return sign_in_client(client, **kwargs)
 
     return _login
+
+
+def sign_in_client(
+    client,
+    *,
+    role: Role,
+    school,
+    staff=None,
+    pupil=None,
+    name: str = "Test",
+    synthetic=False,
+    ib_by_platform: bool | None = None,
+) -> Principal:
+    """What a finished launch leaves in the session (see the ``login`` fixture)."""
+    # As after a launch: an IB is IB by the platform's institution role unless the test
+    # says otherwise, and the session carries the staff member's current version.
+    principal = Principal(
+        role=role,
+        school_id=school.id,
+        display_name=name,
+        staff_id=staff.id if staff else None,
+        pupil_id=pupil.id if pupil else None,
+        synthetic=synthetic,
+        session_version=staff.session_version if staff else -1,
+        ib_by_platform=role is Role.IB if ib_by_platform is None else ib_by_platform,
+    )
+    with client.session_transaction() as session:
+        data = dict(principal.__dict__)
+        data["role"] = role.value
+        session["principal"] = data
+        session["sid"] = uuid.uuid4().hex
+        session["signed_in_at"] = int(time.time())
+    return principal
 
 
 def pytest_report_header(config) -> str:
