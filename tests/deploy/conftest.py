@@ -27,6 +27,12 @@ FILL_SECRET = (
     "sed -i \"s|^SECRET_KEY=$|SECRET_KEY=$(python3 -c 'import secrets; "
     "print(secrets.token_urlsafe(48))')|\" /etc/leerling-in-beeld/env"
 )
+# And the one that fills in the key that encrypts the tool's private LTI keys (a Fernet key:
+# 32 random bytes, URL-safe base64; no package needed).
+FILL_KEY_ENCRYPTION = (
+    "sed -i \"s|^LTI_KEY_ENCRYPTION_KEYS=$|LTI_KEY_ENCRYPTION_KEYS=$(python3 -c 'import base64, os; "
+    "print(base64.urlsafe_b64encode(os.urandom(32)).decode())')|\" /etc/leerling-in-beeld/env"
+)
 HERE = Path(__file__).resolve().parent
 
 
@@ -40,8 +46,9 @@ def filled_env_file(folder: Path) -> Path:
     """A copy of deploy/env.example with its secret filled in by the README's command."""
     target = folder / "env"
     target.write_text(ENV_EXAMPLE.read_text())
-    command = FILL_SECRET.replace("/etc/leerling-in-beeld/env", str(target))
-    subprocess.run(["bash", "-c", command], check=True, timeout=30)  # noqa: S603, S607
+    for fill in (FILL_SECRET, FILL_KEY_ENCRYPTION):
+        command = fill.replace("/etc/leerling-in-beeld/env", str(target))
+        subprocess.run(["bash", "-c", command], check=True, timeout=30)  # noqa: S603, S607
     return target
 
 

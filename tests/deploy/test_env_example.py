@@ -13,6 +13,7 @@ from dotenv import dotenv_values
 from plugin.config import ENV_KEYS, InsecureConfigError, load_settings
 from tests.deploy.conftest import (
     ENV_EXAMPLE,
+    FILL_KEY_ENCRYPTION,
     FILL_SECRET,
     ROOT,
     filled_env_file,
@@ -70,8 +71,10 @@ def test_env_example_with_its_secret_filled_in_passes_the_production_guard(tmp_p
     assert settings["APP_ENV"] == "production"
     assert settings["DEMO_PLATFORM"] is False
     assert settings["SECRET_KEY"] == values["SECRET_KEY"] != ""
+    assert settings["LTI_KEY_ENCRYPTION_KEYS"] == values["LTI_KEY_ENCRYPTION_KEYS"] != ""
     assert settings["PUBLIC_BASE_URL"].startswith("https://")
 
 
 def test_the_readme_fills_the_secret_with_the_command_the_tests_run():
     assert FILL_SECRET in (ROOT / "README.md").read_text()
+    assert FILL_KEY_ENCRYPTION in (ROOT / "README.md").read_text()
