@@ -24,6 +24,7 @@ from lti import deep_linking, keys, platform_storage, services
 from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
 from lti.provisioning import OtherSchool, Outcome, admit
 from lti.state import store
+from plugin import logs
 from plugin.audit import record_event
 from plugin.auth import Permission, Role, current_principal, sign_in, sign_out
 from plugin.extensions import csrf, db
@@ -109,6 +110,7 @@ def _launch(storage_proof: dict | None):
     try:
         validated = validate_launch(storage_proof)
         ctx = validated.context
+        logs.redact(ctx.user_name, ctx.user_sub, ctx.user_email)  # never in a log line
         deployment, admission = _admit(ctx)
     except NeedsPlatformStorage as need:
         return render_template(
