@@ -22,7 +22,7 @@ import traceback
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request, session
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -39,16 +39,26 @@ def redact(*values: object) -> None:
     found.update(str(v) for v in values if v is not None and len(str(v)) >= 3)
 
 
+def _role() -> str | None:
+    """The role of the signed-in user: the loaded principal's, else what the session says (no
+    query: a static file must not cost a look-up)."""
+    principal = g.get("principal")
+    if principal is not None:
+        return principal.role.value
+    data = session.get("principal") if "principal" not in g else None
+    role = data.get("role") if isinstance(data, dict) else None
+    return role if isinstance(role, str) else None
+
+
 def _request_fields() -> dict:
     if not has_request_context():
         return {}
-    principal = g.get("principal")
     rule = request.url_rule
     return {
         "request_id": g.get("request_id"),
         "method": request.method,
         "route": rule.rule if rule is not None else "(unrouted)",
-        "role": principal.role.value if principal is not None else None,
+        "role": _role(),
     }
 
 
@@ -121,9 +131,6 @@ def configure(app: Flask) -> None:
 
     @app.after_request
     def log_request(response: Response) -> Response:
-        from plugin.auth import current_principal
-
-        current_principal()  # the role for the line (read from the session, never a name)
         started = g.get("request_started")
         duration = round((time.perf_counter() - started) * 1000, 1) if started else None
         if g.get("request_id"):

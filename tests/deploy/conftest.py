@@ -30,7 +30,7 @@ FILL_SECRET = (
 # And the one that fills in the key that encrypts the tool's private LTI keys (a Fernet key:
 # 32 random bytes, URL-safe base64; no package needed).
 FILL_KEY_ENCRYPTION = (
-    "sed -i \"s|^LTI_KEY_ENCRYPTION_KEYS=$|LTI_KEY_ENCRYPTION_KEYS=$(python3 -c "
+    'sed -i "s|^LTI_KEY_ENCRYPTION_KEYS=$|LTI_KEY_ENCRYPTION_KEYS=$(python3 -c '
     "'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')|\" "
     "/etc/leerling-in-beeld/env"
 )

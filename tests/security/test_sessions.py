@@ -140,3 +140,20 @@ def test_page_origins_differ_from_the_login_host(client, teacher, school):
 def test_another_site_cannot_sign_a_user_out(client, teacher, headers):
     assert client.post("/afmelden", headers=headers).status_code == 403
     assert client.get("/dashboard").status_code == 200
+
+
+def test_a_signed_in_user_loading_a_static_file_costs_no_query(client, teacher):
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    db.session.commit()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        client.get("/static/css/app.css").close()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert statements == []
