@@ -29,7 +29,7 @@ from plugin.audit import record_event
 from plugin.auth import Permission, Role, current_principal, sign_in, sign_out
 from plugin.extensions import csrf, db
 from plugin.inputs import local_path
-from plugin.limits import lti_address_limit, lti_person_limit
+from plugin.limits import rate_limited
 from plugin.unit_of_work import commit_separately
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,7 @@ def config():
 
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt
-@lti_person_limit
-@lti_address_limit
+@rate_limited("lti")
 def oidc_login():
     """Third-party initiated login: check the platform, set state and nonce, redirect."""
     try:
@@ -84,8 +83,7 @@ def oidc_login():
 
 @bp.post("/launch")
 @csrf.exempt
-@lti_person_limit
-@lti_address_limit
+@rate_limited("lti")
 def launch():
     """The platform's signed launch: validate, ask what the school decided, then sign in and
     land, or explain what waits for whom."""
@@ -94,8 +92,7 @@ def launch():
 
 @bp.post("/launch/storage")
 @csrf.exempt  # no session cookie to hold a token: the same-origin check protects it
-@lti_person_limit
-@lti_address_limit
+@rate_limited("lti")
 def launch_with_storage():
     """The launch again, posted by the tool's own page with the state and nonce it read from
     the platform's storage frame (see :mod:`lti.platform_storage`)."""

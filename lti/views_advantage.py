@@ -12,7 +12,7 @@ from lti.state import store
 from lti.views import LAUNCH_SESSION_KEY, bp
 from plugin.auth import Permission, require_permission
 from plugin.extensions import db
-from plugin.limits import registration_limit
+from plugin.limits import rate_limited
 from plugin.web import allow_form_action, allow_framing_by
 
 
@@ -45,7 +45,7 @@ def deep_link():
 
 
 @bp.get("/register")
-@registration_limit
+@rate_limited("registration")
 def register():
     """Dynamic registration: the platform opens this with its configuration URL and token."""
     from lti import dynamic_registration as dynreg

@@ -32,6 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     inputs.register(app)  # before the blueprints: their <int:…> rules use its converter
     _init_extensions(app)
     _register_blueprints(app)
+    from plugin import limits
+
+    limits.init_app(app)  # after the blueprints: it wraps the views marked rate_limited
 
     from plugin import cli, errors, unit_of_work, web
 
@@ -56,9 +59,6 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
     csrf.init_app(app)
-    from plugin import limits
-
-    limits.init_app(app)
     cache_config = {"CACHE_DEFAULT_TIMEOUT": 3600}
     if app.config.get("REDIS_URL"):
         cache_config |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -121,6 +122,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_down(error: OperationalError):
         log.error("database unavailable: %s", type(error.orig).__name__)
+        _rollback()
+        return render_error(503)
+
+    @app.errorhandler(RedisError)
+    def shared_state_down(error: RedisError):
+        log.error("shared state (Redis) unavailable: %s", type(error).__name__)
         _rollback()
         return render_error(503)
 

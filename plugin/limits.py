@@ -9,10 +9,11 @@ the refusal answers 429 without another audit row, so nobody can flood the schoo
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import jwt
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -22,7 +23,8 @@ LAUNCHES_PER_ADDRESS = "1200/minute"
 REGISTRATION_ATTEMPTS = "20/hour"
 REFUSALS_PER_USER = "30/minute"
 
-limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+EXTENSION_KEY = "lib_limiter"
+log = logging.getLogger(__name__)
 
 
 def _unverified_claims() -> dict[str, Any]:
@@ -51,22 +53,55 @@ def address_key() -> str:
     return f"lti-address|{get_remote_address()}"
 
 
-lti_person_limit = limiter.shared_limit(LAUNCHES_PER_PERSON, scope="lti-person",
-                                        key_func=person_key)  # fmt: skip
-lti_address_limit = limiter.shared_limit(LAUNCHES_PER_ADDRESS, scope="lti-address",
-                                         key_func=address_key)  # fmt: skip
-registration_limit = limiter.limit(REGISTRATION_ATTEMPTS, key_func=get_remote_address)
+def rate_limited(*names: str):
+    """Mark a view for the named limits (``lti``, ``registration``); :func:`init_app` applies
+    them with the app's own limiter (each app, also each test app, has its own storage)."""
+
+    def mark(view):
+        view.lib_rate_limits = names
+        return view
+
+    return mark
+
+
+def _apply(app_limiter: Limiter, name: str, view):
+    if name == "lti":
+        view = app_limiter.shared_limit(LAUNCHES_PER_ADDRESS, scope="lti-address",
+                                        key_func=address_key)(view)  # fmt: skip
+        return app_limiter.shared_limit(LAUNCHES_PER_PERSON, scope="lti-person",
+                                        key_func=person_key)(view)  # fmt: skip
+    if name == "registration":
+        return app_limiter.limit(REGISTRATION_ATTEMPTS, key_func=get_remote_address)(view)
+    raise ValueError(f"unknown rate limit {name!r}")
+
+
+def current_limiter() -> Limiter:
+    return current_app.extensions[EXTENSION_KEY]
 
 
 def allow_refusal(user_key: str) -> bool:
     """Count one refused attempt of this user; False once they are over the limit."""
-    if not limiter.enabled:
+    app_limiter = current_limiter()
+    if not app_limiter.enabled:
         return True
-    return limiter.limiter.hit(parse(REFUSALS_PER_USER), "refused", user_key)
+    try:
+        return app_limiter.limiter.hit(parse(REFUSALS_PER_USER), "refused", user_key)
+    except Exception:  # noqa: BLE001 - storage down: audit the attempt rather than fail
+        log.warning("rate-limit storage unavailable")
+        return True
 
 
 def init_app(app: Flask) -> None:
+    """After the blueprints: wrap every marked view with this app's limiter."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "lib-limits")
-    limiter.init_app(app)
+    # Redis down: answer (and log) rather than refuse every login with a 500.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app_limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+    app_limiter.init_app(app)
+    app.extensions[EXTENSION_KEY] = app_limiter
+    for endpoint, view in list(app.view_functions.items()):
+        for name in getattr(view, "lib_rate_limits", ()):
+            view = _apply(app_limiter, name, view)
+        app.view_functions[endpoint] = view

@@ -163,12 +163,11 @@ def db_session(request, app: Flask):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
+def fresh_rate_limits(app: Flask):
     """Each test starts with empty rate-limit counters (the limits themselves stay on)."""
-    from plugin.limits import limiter
+    from plugin.limits import EXTENSION_KEY
 
-    if getattr(limiter, "_storage", None) is not None:
-        limiter.reset()
+    app.extensions[EXTENSION_KEY].reset()
 
 
 @pytest.fixture

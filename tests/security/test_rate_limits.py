@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lti import dynamic_registration
 from plugin.auth import Role
 from plugin.extensions import db
-from plugin.limits import limiter
+from plugin.limits import EXTENSION_KEY
 from plugin.models import AuditEvent
 from tests.factories import StaffFactory
 from tests.lti.conftest import start_login
@@ -19,7 +19,7 @@ NAT = {"REMOTE_ADDR": "203.0.113.7"}
 
 
 def test_limits_are_on(app):
-    assert limiter.enabled
+    assert app.extensions[EXTENSION_KEY].enabled
     assert app.config["RATELIMIT_ENABLED"] is True
 
 
