@@ -148,10 +148,18 @@ def instance_secret(instance_path: Path, name: str, make) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
-    key = make()
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    # Two processes starting at once must end up with the same value: write a private temporary
+    # file and link it into place (atomic, and refused when another process was first).
+    temporary = instance_path / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+    temporary.write_text(make())
+    temporary.chmod(0o600)
+    try:
+        os.link(temporary, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return key_file.read_text().strip()
 
 
 def development_secret_key(instance_path: Path) -> str:

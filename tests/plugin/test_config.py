@@ -125,3 +125,28 @@ def test_cookies_are_set_for_life_inside_an_iframe(tmp_path: Path):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "None"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_PARTITIONED"] is True
+
+
+def test_processes_starting_together_get_the_same_generated_key(tmp_path):
+    """Both see no file, both generate; the first link wins and both return its value."""
+    import threading
+
+    from plugin.config import instance_secret
+
+    barrier, results = threading.Barrier(2), []
+
+    def make(value):
+        def _make():
+            barrier.wait(timeout=5)  # both have checked that there is no file yet
+            return value
+
+        return _make
+
+    threads = [threading.Thread(target=lambda v=v: results.append(
+        instance_secret(tmp_path, "key", make(v)))) for v in ("first", "second")]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results[0] == results[1] == (tmp_path / "key").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["key"]
