@@ -134,7 +134,7 @@ def test_rotating_the_encryption_key_reencrypts_every_private_key(cli, app, monk
 def test_a_plain_key_from_before_encryption_is_encrypted_by_reencrypt_keys(cli):
     key = keys.current_key()
     pem = key.private_pem
-    key.encrypted_private_key = pem  # as 0006 left it
+    key.encrypted_private_key = pem  # as before 0009_hardening
     db.session.flush()
     assert key.private_pem == pem  # still readable
     assert cli("lti", "reencrypt-keys").exit_code == 0

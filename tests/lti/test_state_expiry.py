@@ -37,7 +37,7 @@ PLAIN_PEM = "-----BEGIN PRIVATE KEY-----\nplain\n-----END PRIVATE KEY-----\n"
 def test_the_migration_encrypts_keys_stored_in_plain_text(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'keys.sqlite'}")
     with app.app_context():
-        upgrade(revision="0006_jobs")
+        upgrade(revision="0008_access")
         db.session.execute(sa.text(
             "INSERT INTO lti_key (purpose, kid, private_pem, public_jwk) "
             "VALUES ('tool', 'old-key', :pem, '{}')"), {"pem": PLAIN_PEM})  # fmt: skip

@@ -1,8 +1,8 @@
 """hardening: platforms' page origins; the tool's private keys encrypted at rest; revoked
 sessions
 
-Revision ID: 0007_hardening
-Revises: 0006_jobs
+Revision ID: 0009_hardening
+Revises: 0008_access
 
 Existing registrations get the origins of their issuer and login URL as page origins (what
 frame-ancestors allowed before). Existing private keys are encrypted with the first key of
@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_hardening"
-down_revision = "0006_jobs"
+revision = "0009_hardening"
+down_revision = "0008_access"
 branch_labels = None
 depends_on = None
 
