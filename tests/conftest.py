@@ -202,6 +202,12 @@ def login(client):
     return _login
 
 
+def session_stamp() -> dict:
+    """What ``plugin.sessions.start`` adds at sign-in (an id and the moment), for tests that
+    write a session by hand."""
+    return {"sid": uuid.uuid4().hex, "signed_in_at": int(time.time())}
+
+
 def sign_in_client(
     client,
     *,
@@ -230,8 +236,7 @@ def sign_in_client(
         data = dict(principal.__dict__)
         data["role"] = role.value
         session["principal"] = data
-        session["sid"] = uuid.uuid4().hex
-        session["signed_in_at"] = int(time.time())
+        session.update(session_stamp())
     return principal
 
 

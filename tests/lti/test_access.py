@@ -26,6 +26,7 @@ from plugin.models import (
     TeacherGroup,
 )
 from plugin.periods import school_year_of
+from tests.conftest import session_stamp
 from tests.factories import GroupFactory, PupilFactory, StaffFactory, enrol
 from tests.lti.conftest import ISSUER, import_teacher
 
@@ -73,6 +74,7 @@ def _approve(app, school, event_id: int, group_id: int):
             "staff_id": ib.id,
             "session_version": ib.session_version,
         }
+        session.update(session_stamp())
     response = browser.post(f"/administratie/koppelingen/aanvraag/{event_id}",
                             data={"group": str(group_id)})  # fmt: skip
     assert response.status_code == 303
@@ -181,6 +183,7 @@ def test_removing_an_ib_takes_effect_at_their_next_request(app, launcher, lti_cl
     with other.session_transaction() as session:
         session["principal"] = {"role": "ib", "school_id": school.id, "display_name": "IB",
                                 "ib_by_platform": True}  # fmt: skip
+        session.update(session_stamp())
     assert other.post(f"/administratie/toegang/ib/{ibo.id}/verwijderen").status_code == 303
 
     assert client.get("/administratie/").status_code == 403  # the very next request

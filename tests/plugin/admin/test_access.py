@@ -20,6 +20,7 @@ from plugin.models import (
     TeacherGroup,
 )
 from plugin.periods import school_year_of
+from tests.conftest import session_stamp
 from tests.factories import GroupFactory, SchoolFactory, StaffFactory
 
 
@@ -162,6 +163,7 @@ def test_a_teacher_asks_for_ib_access_and_an_ib_approves(client, app, login, sch
     with other.session_transaction() as session:
         session["principal"] = {"role": "ib", "school_id": school.id, "display_name": "IB",
                                 "staff_id": ib.id, "session_version": 0}  # fmt: skip
+        session.update(session_stamp())
     assert "Juf Anne" in other.get("/administratie/toegang").get_data(as_text=True)
     other.post(f"/administratie/toegang/aanvragen/{request.id}", data={"decision": "approve"})
 
