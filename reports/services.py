@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import CompoundSelect, Select, and_, case, func, select, union
 
 from plugin.extensions import db
 from plugin.levels import Cuts, GrowthJudgement, derive_level
 from plugin.models import (
     Enrolment,
     Group,
+    GroupMember,
     Level,
     Moment,
     NationalReference,
@@ -132,8 +133,13 @@ def subjects() -> list[Subject]:
     return list(db.session.scalars(select(Subject).order_by(Subject.position, Subject.name)))
 
 
-def group_pupil_ids(group_id: int) -> Select:
-    return select(Enrolment.pupil_id).where(Enrolment.group_id == group_id)
+def group_pupil_ids(group_id: int) -> CompoundSelect:
+    """A class's enrolled pupils, or a subgroup's (samengestelde groep's) members: a group
+    from the school's administration has one or the other."""
+    return union(
+        select(Enrolment.pupil_id).where(Enrolment.group_id == group_id),
+        select(GroupMember.pupil_id).where(GroupMember.group_id == group_id),
+    )
 
 
 # --- Groepsrapport -------------------------------------------------------------------------
@@ -196,7 +202,7 @@ def group_report(group: Group, subject: Subject, school_year: int, moment: Momen
     scored = scored_results(subject.id, group_pupil_ids(group.id))
     rows = db.session.execute(
         select(Pupil.id.label("pid"), Pupil.display_name, scored)
-        .join(Enrolment, and_(Enrolment.pupil_id == Pupil.id, Enrolment.group_id == group.id))
+        .where(Pupil.id.in_(group_pupil_ids(group.id)))
         .outerjoin(
             scored,
             and_(

@@ -123,3 +123,26 @@ def test_school_report_shows_only_the_own_school(client, login, world):
     page = client.get("/rapportages/school").get_data(as_text=True)
     assert world.school.name in page
     assert "Andere school" not in page
+
+
+def test_the_group_report_of_a_subgroup_lists_its_members_only(client, login, world):
+    """A samengestelde groep (a reading group from the school's administration) has members,
+    not enrolments: its report shows those members' results and none of their classmates'."""
+    from plugin.models import GroupMember
+    from tests.factories import link_teacher
+
+    leesgroep = GroupFactory(school=world.school, name="Leesgroep", school_year=2025,
+                             leerjaar=None, is_subgroup=True, key="sg-lees")  # fmt: skip
+    for name in ("Anna", "Bas"):
+        db.session.add(GroupMember(group_id=leesgroep.id, pupil_id=world.pupils[name].id,
+                                   school_id=world.school.id))  # fmt: skip
+    teacher = StaffFactory(school=world.school)
+    link_teacher(teacher, leesgroep)
+    login(role=Role.LEERKRACHT, school=world.school, staff=teacher)
+
+    page = client.get(f"/rapportages/groep/{leesgroep.id}").get_data(as_text=True)
+
+    assert "Anna" in page
+    assert "Bas" in page
+    assert "Cor" not in page
+    assert "Dirk" not in page
