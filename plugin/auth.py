@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, NoReturn, TypeVar
 
 from flask import abort, g, session
-from sqlalchemy import CompoundSelect, Select, select, union
+from sqlalchemy import CompoundSelect, Select, literal, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
 from plugin import limits, sessions
@@ -148,33 +148,47 @@ def current_principal() -> Principal | None:
     request, cached on ``g``)."""
     if "principal" not in g:
         data = session.get(SESSION_KEY)
-        if data and not sessions.is_valid():
-            session.clear()  # past its absolute lifetime, or signed out elsewhere
+        sid = sessions.current_id() if data else None
+        if data and sid is None:
+            session.clear()  # past its absolute lifetime
             data = None
         try:
             principal = Principal(**{**data, "role": Role(data["role"])}) if data else None
         except (TypeError, ValueError, KeyError):
             principal = None  # a session from an older version: treat as signed out
-        g.principal = _rechecked(principal) if principal is not None else None
+        g.principal = _rechecked(principal, sid) if principal is not None else None
     return g.principal
 
 
-def _rechecked(principal: Principal) -> Principal | None:
-    """The principal as the school's data says now: unchanged while the staff member's
-    version matches, re-derived when it moved on, None (signed out) when they are gone."""
-    if principal.staff_id is None or principal.role is Role.LEERLING:
+def _rechecked(principal: Principal, sid: str) -> Principal | None:
+    """The principal as the school's data says now: None when the session was signed out;
+    unchanged while the staff member's version matches, re-derived when it moved on, None
+    (signed out) when they are gone. One query at most: the revocation is asked in the staff
+    member's query (or of Redis)."""
+    revoked = sessions.revoked_in_redis(sid)
+    staff = principal.staff_id is not None and principal.role is not Role.LEERLING
+    if not staff:
+        if revoked is None:
+            revoked = bool(db.session.scalar(select(sessions.revoked_clause(sid))))
+        if revoked:
+            session.clear()
+            return None
         return principal
     try:
+        asked = sessions.revoked_clause(sid) if revoked is None else literal(False)
         row = db.session.execute(
-            select(StaffMember.session_version, StaffMember.role, StaffMember.school_id).where(
-                StaffMember.id == principal.staff_id
-            )
-        ).one_or_none()
+            select(
+                StaffMember.session_version, StaffMember.role, StaffMember.school_id,
+                asked.label("revoked"),
+            ).where(StaffMember.id == principal.staff_id)
+        ).one_or_none()  # fmt: skip
     except SQLAlchemyError:
         log.warning("session check failed: database unavailable")
         rollback_quietly()
         return None  # fail closed for this request; the session itself stays
-    if row is None or row.school_id != principal.school_id:
+    if revoked is None and row is not None:
+        revoked = bool(row.revoked)
+    if revoked or row is None or row.school_id != principal.school_id:
         session.clear()
         return None
     if row.session_version == principal.session_version:

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, session
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 
 from plugin.extensions import db, get_redis
 from plugin.models import RevokedSession
@@ -42,20 +42,33 @@ def _remaining() -> int:
 
 def is_valid() -> bool:
     """The session is within its absolute lifetime and was not signed out."""
-    if _remaining() <= 0:
-        return False
+    sid = current_id()
+    return sid is not None and not _is_revoked(sid)
+
+
+def current_id() -> str | None:
+    """The session's id while it is within its absolute lifetime, else None."""
     sid = session.get(SID_KEY)
-    return isinstance(sid, str) and not _is_revoked(sid)
+    return sid if isinstance(sid, str) and _remaining() > 0 else None
+
+
+def revoked_in_redis(sid: str) -> bool | None:
+    """Whether ``sid`` was signed out, when revocations live in Redis; None when they live in
+    the database (ask :func:`revoked_clause` inside a query the request makes anyway)."""
+    redis = get_redis()
+    return None if redis is None else bool(redis.exists(REDIS_PREFIX + sid))
+
+
+def revoked_clause(sid: str):
+    """A SQL expression: ``sid`` was signed out (revocations in the database)."""
+    return exists().where(RevokedSession.session_id == sid)
 
 
 def _is_revoked(sid: str) -> bool:
-    redis = get_redis()
-    if redis is not None:
-        return bool(redis.exists(REDIS_PREFIX + sid))
-    return (
-        db.session.scalar(select(RevokedSession.session_id).where(RevokedSession.session_id == sid))
-        is not None
-    )
+    in_redis = revoked_in_redis(sid)
+    if in_redis is not None:
+        return in_redis
+    return bool(db.session.scalar(select(revoked_clause(sid))))
 
 
 def revoke() -> None:

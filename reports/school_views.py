@@ -50,15 +50,16 @@ def _school_data(school: School):
     year, moment, moments = _school_selection(school.id)
     data = {"year": year, "moment": moment, "moments": moments, "cells": {}, "groups": []}
     if year is not None:
-        cells = school_services.cross_section(school.id, year, moment)
+        cells, groups = school_services.cross_section(school.id, year, moment)
         school_services.add_growth(cells, school.id, year, moment)
-        data |= {"cells": cells, "groups": school_services.school_groups(school.id, year)}
-    data["trend"] = school_services.trend(school.id, moment) if moment else {}
-    data["states"] = goal_states(school)
+        data |= {"cells": cells, "groups": groups}
+    data["trend"] = school_services.trend(school.id, moment, year) if moment else {}
+    goals = current_goals(school.id)
+    data["states"] = goal_states(school, goals=goals, up_to_year=year)
     data["subjects"] = services.subjects()
     data["growth_goals"] = {
         domain: goal.target
-        for (domain, indicator), goal in current_goals(school.id).items()
+        for (domain, indicator), goal in goals.items()
         if indicator is GoalIndicator.MEDIAN_GROWTH
     }
     return data

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select
 
 from plugin.extensions import db
 from plugin.models import (
@@ -81,8 +81,27 @@ class DomainState:
         return share.percentage >= self.signaling
 
 
-def reference_shares(school_id: int) -> dict[tuple[str, ReferenceIndicator], dict[int, Share]]:
-    """Per domain and indicator, per school year: groep 8 pupils at or above the cut (SQL)."""
+YEARS_SHOWN = 5
+"""The reference shares are read for the last five school years (the Inspectorate pools three):
+a page never reads the school's whole history."""
+
+
+def reference_shares(
+    school_id: int, up_to_year: int | None = None
+) -> dict[tuple[str, ReferenceIndicator], dict[int, Share]]:
+    """Per domain and indicator, per school year: groep 8 pupils at or above the cut (SQL), for
+    the :data:`YEARS_SHOWN` school years up to ``up_to_year`` (default: the school's latest
+    school year with an administration)."""
+    if up_to_year is None:
+        last = (
+            select(func.max(Administration.school_year))
+            .join(Group, Group.id == Administration.group_id)
+            .where(Group.school_id == school_id)
+            .scalar_subquery()
+        )
+    else:
+        last = literal(up_to_year)
+    first = last - (YEARS_SHOWN - 1)
     reached = func.sum(case((Result.ability_score >= ReferenceLevelCut.min_score, 1), else_=0))
     rows = db.session.execute(
         select(
@@ -97,6 +116,7 @@ def reference_shares(school_id: int) -> dict[tuple[str, ReferenceIndicator], dic
         .where(
             Group.school_id == school_id, Result.leerjaar == 8, Test.moment == Moment.M,
             Subject.reference_domain.is_not(None),
+            Group.school_year.between(first, last), Result.school_year.between(first, last),
         )
         .group_by(Subject.reference_domain, ReferenceLevelCut.indicator, Result.school_year)
     )  # fmt: skip
@@ -134,10 +154,13 @@ def signaling_for(school: School) -> dict[ReferenceIndicator, SignalingValue]:
     return found
 
 
-def goal_states(school: School) -> list[DomainState]:
-    """Every domain × indicator with its shares per year, goal, signaling value and average."""
-    shares = reference_shares(school.id)
-    goals = current_goals(school.id)
+def goal_states(
+    school: School, goals: dict | None = None, up_to_year: int | None = None
+) -> list[DomainState]:
+    """Every domain × indicator with its shares per year, goal, signaling value and average
+    (``goals``: the school's :func:`current_goals`, when the caller has them already)."""
+    shares = reference_shares(school.id, up_to_year)
+    goals = current_goals(school.id) if goals is None else goals
     signaling = signaling_for(school)
     states = []
     for domain in DOMAINS:
@@ -172,7 +195,7 @@ class GrowthGoalState:
         return None if self.measured is None else self.measured >= self.goal
 
 
-GrowthMeasure = Callable[[School], tuple[dict[str, float], str | None]]
+GrowthMeasure = Callable[[School, list[Subject]], tuple[dict[str, float], str | None]]
 
 
 def register_growth_measure(app: Flask, measure: GrowthMeasure) -> None:
@@ -184,17 +207,22 @@ def register_growth_measure(app: Flask, measure: GrowthMeasure) -> None:
     app.extensions[GROWTH_MEASURE_KEY] = measure
 
 
-def growth_goal_states(school: School) -> list[GrowthGoalState]:
-    goals = {
+def growth_goal_states(
+    school: School, goals: dict | None = None, subjects: list[Subject] | None = None
+) -> list[GrowthGoalState]:
+    goals = current_goals(school.id) if goals is None else goals
+    targets = {
         domain: goal.target
-        for (domain, indicator), goal in current_goals(school.id).items()
+        for (domain, indicator), goal in goals.items()
         if indicator is GoalIndicator.MEDIAN_GROWTH
     }
-    if not goals:
+    if not targets:
         return []
+    if subjects is None:
+        subjects = list(db.session.scalars(select(Subject)))
     measure = current_app.extensions.get(GROWTH_MEASURE_KEY)
-    measured, label = measure(school) if measure else ({}, None)
+    measured, label = measure(school, subjects) if measure else ({}, None)
     return [
         GrowthGoalState(domain, goal, measured.get(domain), label)
-        for domain, goal in sorted(goals.items(), key=lambda item: DOMAINS.index(item[0]))
+        for domain, goal in sorted(targets.items(), key=lambda item: DOMAINS.index(item[0]))
     ]

@@ -1,8 +1,8 @@
 """Dashboard queries: which tests each visible group has taken in the current test period.
 
 A fixed number of queries, whatever the number of groups: the groups, the subjects, the
-tests of the year's two periods, the group's administrations, the pupils scored so far in
-unfinished scorings and the group sizes are each one select.
+tests of the year's two periods, the group's administrations (with the pupils scored so far in
+unfinished scorings) and the group sizes are each one select.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, select
 
 from plugin.auth import Principal, visible_group_ids
 from plugin.extensions import db
@@ -86,8 +86,7 @@ def overview(principal: Principal, today: date) -> Overview:
     )
     subjects = list(db.session.scalars(select(Subject).order_by(Subject.position, Subject.name)))
     tests = list(db.session.scalars(select(Test).where(Test.moment.in_(PERIOD_MOMENTS))))
-    taken = _administrations([g.id for g in groups], year)
-    scored = _scored_pupils([g.id for g in groups], year)
+    taken, scored = _administrations([g.id for g in groups], year)
     sizes = _group_sizes([g.id for g in groups], year)
     cells = {}
     for group in groups:
@@ -103,34 +102,36 @@ def overview(principal: Principal, today: date) -> Overview:
                     subjects, groups, cells)  # fmt: skip
 
 
-def _administrations(group_ids: list[int], year: int) -> dict[tuple[int, int], bool]:
-    """(group id, test id) → finished? for the school year's administrations."""
+def _administrations(
+    group_ids: list[int], year: int
+) -> tuple[dict[tuple[int, int], bool], dict[tuple[int, int], int]]:
+    """(group id, test id) → finished? for the school year's administrations, and for the
+    unfinished ones the pupils with at least one scored item (one query)."""
     if not group_ids:
-        return {}
-    rows = db.session.execute(
-        select(Administration.group_id, Administration.test_id, Administration.completed_at)
-        .where(Administration.group_id.in_(group_ids), Administration.school_year == year)
-    )  # fmt: skip
-    return {(r.group_id, r.test_id): r.completed_at is not None for r in rows}
-
-
-def _scored_pupils(group_ids: list[int], year: int) -> dict[tuple[int, int], int]:
-    """(group id, test id) → pupils with at least one scored item, for unfinished scorings."""
-    if not group_ids:
-        return {}
+        return {}, {}
+    scored = and_(
+        ItemResponse.administration_id == Administration.id,
+        Administration.completed_at.is_(None),
+        ItemResponse.correct.is_not(None),
+    )
     rows = db.session.execute(
         select(
-            Administration.group_id, Administration.test_id,
-            func.count(distinct(ItemResponse.pupil_id)),
+            Administration.group_id, Administration.test_id, Administration.completed_at,
+            func.count(distinct(ItemResponse.pupil_id)).label("scored"),
         )
-        .join(ItemResponse, ItemResponse.administration_id == Administration.id)
-        .where(
-            Administration.group_id.in_(group_ids), Administration.school_year == year,
-            Administration.completed_at.is_(None), ItemResponse.correct.is_not(None),
+        .outerjoin(ItemResponse, scored)
+        .where(Administration.group_id.in_(group_ids), Administration.school_year == year)
+        .group_by(
+            Administration.id, Administration.group_id, Administration.test_id,
+            Administration.completed_at,
         )
-        .group_by(Administration.group_id, Administration.test_id)
     )  # fmt: skip
-    return {(group_id, test_id): int(n) for group_id, test_id, n in rows}
+    taken, counts = {}, {}
+    for r in rows:
+        taken[(r.group_id, r.test_id)] = r.completed_at is not None
+        if r.completed_at is None and r.scored:
+            counts[(r.group_id, r.test_id)] = int(r.scored)
+    return taken, counts
 
 
 def _group_sizes(group_ids: list[int], year: int) -> dict[tuple[int, int], int]:

@@ -37,8 +37,11 @@ def index():
         )
     data = services.overview(principal, today())
     school_view = principal.can(Permission.VIEW_SCHOOL_REPORT)
-    states = goals.goal_states(data.school) if school_view else []
-    growth_states = goals.growth_goal_states(data.school) if school_view else []
+    states, growth_states = [], []
+    if school_view:
+        current = goals.current_goals(data.school.id)
+        states = goals.goal_states(data.school, goals=current)
+        growth_states = goals.growth_goal_states(data.school, current, data.subjects)
     return render_template(
         "dashboard/index.html", data=data, states=states, growth_states=growth_states,
         Status=services.Status,

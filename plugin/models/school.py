@@ -194,6 +194,7 @@ class Enrolment(Base):
         UniqueConstraint("pupil_id", "school_year"),
         CheckConstraint("leerjaar IS NULL OR leerjaar BETWEEN 1 AND 8", name="leerjaar_range"),
         Index("ix_enrolment_group", "group_id"),
+        Index("ix_enrolment_school_year", "school_id", "school_year"),
     )
 
 

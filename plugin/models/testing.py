@@ -110,6 +110,7 @@ class Administration(Base):
     __table_args__ = (
         UniqueConstraint("group_id", "test_id", "school_year"),
         Index("ix_administration_year", "school_year", "test_id"),
+        Index("ix_administration_group_year", "group_id", "school_year"),
     )
 
 
@@ -184,6 +185,7 @@ class ItemResponse(Base):
     __table_args__ = (
         UniqueConstraint("administration_id", "pupil_id", "item_id"),
         Index("ix_item_response_item", "item_id"),
+        Index("ix_item_response_pupil", "pupil_id", "administration_id"),
     )
 
 
