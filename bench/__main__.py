@@ -124,6 +124,10 @@ def main() -> None:
         from bench.edexml import main as edexml_main
 
         return edexml_main(sys.argv[2:])
+    if sys.argv[1:2] == ["results"]:
+        from bench.results_import import main as results_main
+
+        return results_main(sys.argv[2:])
     args = parse()
     url = os.environ.get("BENCH_DATABASE_URL")
     tmp = None

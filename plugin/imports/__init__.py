@@ -11,11 +11,14 @@ from __future__ import annotations
 from flask import Flask
 
 from plugin.imports import models  # noqa: F401 - registers the upload table
+from plugin.imports.results import models as _results  # noqa: F401 - and the results upload
 
 
 def init_app(app: Flask) -> None:
     from plugin.imports import cli, uploads
+    from plugin.imports.results import uploads as results_uploads
     from plugin.jobs import register_job
 
     cli.register(app)
     register_job(app, uploads.JOB_KIND, uploads.run_import_job)
+    register_job(app, results_uploads.JOB_KIND, results_uploads.run_results_job)

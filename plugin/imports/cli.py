@@ -30,7 +30,11 @@ from plugin.periods import school_year_label
 def register(app: Flask) -> None:
     @app.cli.group("import")
     def import_group() -> None:
-        """Import from the school's administration (EDEXML)."""
+        """Import from the school's administration (EDEXML) or its previous system (results)."""
+
+    from plugin.imports.results import cli as results_cli
+
+    results_cli.register(import_group)
 
     @import_group.command("edexml")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))

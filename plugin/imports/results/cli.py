@@ -1,0 +1,70 @@
+"""``flask import results PATH --school NAME [--dry-run]``: IT imports a school's history.
+
+Shows what would change ("1.204 resultaten voor 212 leerlingen, …") and, without
+``--dry-run``, applies it in one transaction. The school must exist (its pupils come from the
+EDEXML import first). Exit status 0 only when the file was applied (or, with ``--dry-run``,
+would apply); 1 when it is refused, with every problem listed by row and column. No name is
+printed (terminal output ends up in logs); problems name pupils by key only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from plugin.extensions import db
+from plugin.imports.results.apply import apply_results
+from plugin.imports.results.reader import Problem, ResultsRefused
+from plugin.imports.results.summary import problem_text, results_summary
+from plugin.imports.results.uploads import plan_file, read_results
+from plugin.models import School
+
+
+def register(import_group: click.Group) -> None:
+    @import_group.command("results")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--school", "school_name", required=True, help="The school's name.")
+    @click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
+    def results(path: Path, school_name: str, dry_run: bool) -> None:
+        """Import test results from the previous system (CSV or XLSX)."""
+        try:
+            _import(path.read_bytes(), school_name.strip(), dry_run)
+        except ResultsRefused as refused:
+            db.session.rollback()
+            _print_problems(refused.problems)
+            click.get_current_context().exit(1)
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+def _import(data: bytes, school_name: str, dry_run: bool) -> None:
+    school = db.session.scalar(select(School).where(School.name == school_name))
+    if school is None:
+        raise ResultsRefused([Problem(_(
+            "There is no school named %(name)s. Import its pupils (flask import edexml) first.",
+            name=school_name))])  # fmt: skip
+    read = read_results(data)
+    plan = plan_file(school, read, date.today())
+    click.echo(f"{school.name}: {results_summary(plan.counts)}.")
+    if read.ignored:
+        click.echo(_("Columns ignored (not stored): %(columns)s.",
+                     columns=", ".join(read.ignored)))  # fmt: skip
+    if dry_run:
+        db.session.rollback()
+        click.echo(_("Dry run: nothing was stored."))
+        return
+    apply_results(plan, source="cli")
+    db.session.commit()
+    click.echo(_("The import has been applied."))
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    click.echo(_("The file was refused; nothing was stored. Problems found: %(count)d.",
+                 count=len(problems)), err=True)  # fmt: skip
+    for problem in problems:
+        click.echo(f"- {problem_text(problem)}", err=True)
