@@ -5,7 +5,7 @@ Between the preview and the confirmation the tool keeps only the format's fields
 the import.
 
 Revision ID: 0010_results_import
-Revises: 0009_hardening
+Revises: 0010_reports_indexes
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_results_import"
-down_revision = "0009_hardening"
+down_revision = "0010_reports_indexes"
 branch_labels = None
 depends_on = None
 
