@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
 .PHONY: run test lint format install system-deps translations i18n-extract i18n-update \
-        i18n-compile serve bench shots clean
+        i18n-compile serve bench shots help-videos clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -56,13 +56,15 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Debian packages the browser and QR tests need: Chromium and the zbar library; and nginx for
+## Debian packages the browser and QR tests need: Chromium and the zbar library; ffmpeg for the
+## help videos (make help-videos and its test); and nginx for
 ## the `nginx -t` test of deploy/, but only where installing it starts no service (a container
 ## whose policy-rc.d forbids it): elsewhere Debian would start a web server on port 80.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ldconfig -p | grep -q libzbar.so || missing="$$missing libzbar0"; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	if ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null; then \
 	  if [ -x /usr/sbin/policy-rc.d ] && { /usr/sbin/policy-rc.d nginx start >/dev/null 2>&1; \
@@ -101,6 +103,11 @@ bench: install
 ## make shots: screenshots of every main page at 1280 and 390 px (SHOTS=folder to choose where).
 shots: install system-deps
 	$(PY) -m tests.browser.shots $(SHOTS)
+
+## make help-videos: record a captioned help video of the demo per help part (Chromium, ffmpeg)
+## into instance/help-videos (HELP_VIDEO_DIR); PARTS="dashboard nakijken" records only those.
+help-videos: install system-deps
+	$(PY) -m instructions.videos $(PARTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

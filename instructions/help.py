@@ -70,6 +70,27 @@ HELP_PARTS = (
             _l("The item analysis shows which items the group found hardest."),
         ),
     ),
+    HelpPart(
+        "administratie",
+        _l("Administration"),
+        _l("For the internal coach: pupils and groups, the school's goals and the data migration."),
+        (
+            _l("Import the export of your school administration (EDEXML) for pupils and groups."),
+            _l("Set the school's goals per domain; an old goal stays in the history."),
+            _l("Keep the state of the data migration up to date until it is done."),
+            _l("Read the audit log: who viewed which pupil's results, and when."),
+        ),
+    ),
+    HelpPart(
+        "digibord",
+        _l("Digibord"),
+        _l("Showing example items and the test characters to the class on the digibord."),
+        (
+            _l("Open Digibord and choose a subject: example items or the characters."),
+            _l("Full screen fills the board; the arrow keys move, Esc closes."),
+            _l("Show the answer of an example item after the class has thought about it."),
+        ),
+    ),
 )
 PARTS_BY_SLUG = {part.slug: part for part in HELP_PARTS}
 

@@ -3,11 +3,15 @@ cards and product information. No login and no pupil data on any of these pages.
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, send_file
 
 from instructions import bp, services
 from instructions.help import HELP_PARTS, PARTS_BY_SLUG, public_url, video_url
 from instructions.qr import qr_svg
+from instructions.videos import MEDIA_TYPES, local_video, video_file
+from instructions.videos.tours import TOURS_BY_PART
+
+A_YEAR = 365 * 24 * 3600
 
 
 def _video(slug: str) -> tuple[str | None, object]:
@@ -27,10 +31,27 @@ def help_part(part: str):
     """One part's help page (reachable from a printed QR code on a phone)."""
     info = PARTS_BY_SLUG.get(part) or abort(404)
     url, document = _video(part)
+    # A school's or publisher's own videos (HELP_VIDEO_BASE_URL) come first; then the ones
+    # the tool recorded itself (make help-videos); else the written steps are the whole help.
+    recorded = None if url else local_video(part)
+    tour = TOURS_BY_PART.get(part)
     return render_template(
         "instructions/help_part.html", part=info, video_url=url, video=document,
+        recorded=recorded, transcript=tour.steps if tour and recorded else (),
         page_url=public_url(".help_part", part=part),
     )  # fmt: skip
+
+
+@bp.get("/help/<part>/video.<any(webm, mp4, vtt, jpg):kind>")
+def help_video(part: str, kind: str):
+    """A recorded help video, its captions or its poster: range requests for seeking, and
+    cached for a year (the page's address carries the file's version)."""
+    path = video_file(part, kind) if part in PARTS_BY_SLUG else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=MEDIA_TYPES[kind], conditional=True, max_age=A_YEAR)
+    response.cache_control.immutable = True
+    return response
 
 
 @bp.get("/help/<part>/qr.svg")

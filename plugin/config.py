@@ -27,6 +27,7 @@ ENV_KEYS = (
     "APP_ENV",
     "DEMO_PLATFORM",
     "HELP_VIDEO_BASE_URL",
+    "HELP_VIDEO_DIR",
     "LOG_LEVEL",
     "LTI_KEY_GRACE_DAYS",
     "JOBS_BACKEND",
@@ -66,6 +67,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PUBLIC_BASE_URL": local_base_url(os.environ),
         "DEMO_PLATFORM": None,  # None = on in development, off in production
         "HELP_VIDEO_BASE_URL": None,
+        "HELP_VIDEO_DIR": None,  # make help-videos writes here; None: instance/help-videos
         "LOG_LEVEL": "INFO",
         "LTI_KEY_GRACE_DAYS": 7,
         # Background jobs: "sqlite" (a queue file next to the instance), "redis", or "memory"

@@ -80,6 +80,14 @@ PERMISSIONS_POLICY = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def _media_origins() -> list[str]:
+    """Where videos may come from: the tool itself and the origin of ``HELP_VIDEO_BASE_URL``."""
+    parts = urlsplit(current_app.config.get("HELP_VIDEO_BASE_URL") or "")
+    if parts.scheme in ("https", "http") and parts.netloc:
+        return ["'self'", f"{parts.scheme}://{parts.netloc}"]
+    return ["'self'"]
+
+
 def _policy(response) -> str:
     # Only pages are framed by a platform or post forms; static files, JSON, CSV and SVG need
     # no lookup of the registered platforms (it is a query), so they get 'self'.
@@ -88,6 +96,7 @@ def _policy(response) -> str:
     forms = " ".join(dict.fromkeys(["'self'", *g.get("extra_form_origins", []), *platforms]))
     return (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"media-src {' '.join(_media_origins())}; "
         f"script-src 'self'; form-action {forms}; base-uri 'self'; object-src 'none'; "
         f"frame-ancestors {frames}"
     )

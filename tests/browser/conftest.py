@@ -44,7 +44,10 @@ def pytest_collection_modifyitems(config, items) -> None:
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("live")
     port = free_port()
-    env = server_env(f"sqlite:///{folder / 'live.sqlite'}", f"http://127.0.0.1:{port}")
+    env = server_env(
+        f"sqlite:///{folder / 'live.sqlite'}", f"http://127.0.0.1:{port}",
+        HELP_VIDEO_DIR=str(folder / "help-videos"),  # empty unless a help-video test records
+    )  # fmt: skip
     flask_command(["setup"], env)
     with LiveServer(env, port, folder / "server.log") as server:
         yield server
