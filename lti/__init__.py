@@ -13,7 +13,9 @@ __all__ = ["bp", "init_app"]
 
 def init_app(app: Flask) -> None:
     """CLI commands, CSRF exemptions, frame-ancestors and (in development) the demo platform."""
-    from lti import cli, setup
+    from lti import cli, services, setup
+    from plugin.jobs import register_job
 
     cli.register(app)
     setup.init_app(app)
+    register_job(app, services.ROSTER_JOB, services.run_roster_sync)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -361,31 +362,113 @@ def _has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
-ROSTER_INTERVAL = 30 * 60
+ROSTER_INTERVAL = timedelta(minutes=30)
+"""After a roster sync succeeded, launches queue none for this long."""
+ROSTER_WAIT = timedelta(minutes=10)
+"""A queued sync that has not run by then (a stopped worker) may be queued again."""
+ROSTER_JOB = "roster_sync"
 
 
-def sync_roster_quietly(registration: Registration, course, group, ctx: LaunchContext,
-                        today) -> None:  # fmt: skip
-    """Sync a linked course's roster at most every half hour; a platform that does not answer
-    is logged, never a reason to refuse the launch. The audit row keeps what could not be
-    matched, for the IB (Administratie → Koppelingen)."""
-    from lti import nrps
-    from lti.state import store
+def _within(moment: datetime | None, span: timedelta, now: datetime) -> bool:
+    if moment is None:
+        return False
+    if moment.tzinfo is None:  # SQLite gives naive UTC back
+        moment = moment.replace(tzinfo=UTC)
+    return now - moment < span
+
+
+def queue_roster_sync(registration: Registration, course, group, ctx: LaunchContext,
+                      now: datetime) -> bool:  # fmt: skip
+    """Queue a linked course's roster sync as a background job, which runs after this launch
+    has committed (the platform may check the token by fetching ``/lti/jwks``, which must see
+    committed keys, and a slow platform never delays a launch). At most every half hour after
+    a sync that succeeded, and not while one waits; whether queued."""
+    from plugin.jobs import enqueue
+
+    if course is None or group is None or course.group_id != group.id or not ctx.nrps_url:
+        return False  # only a course the school linked has a roster worth reading
+    if _within(course.roster_synced_at, ROSTER_INTERVAL, now) or _within(
+        course.roster_queued_at, ROSTER_WAIT, now
+    ):
+        return False
+    course.roster_queued_at = now
+    enqueue(ROSTER_JOB, {"registration_id": registration.id, "course_id": course.id,
+                         "group_id": group.id, "url": ctx.nrps_url},
+            school_id=group.school_id)  # fmt: skip
+    return True
+
+
+class RosterUnavailable(Exception):
+    """The platform did not hand over the class list (the job is retried)."""
+
+
+def run_roster_sync(job) -> dict:
+    """The ``roster_sync`` job: fetch the course's members, then apply them (:mod:`lti.nrps`).
+
+    The platform is asked outside any write transaction (on SQLite a waiting job must not hold
+    the write lock: the platform may fetch ``/lti/jwks`` meanwhile, and every request would
+    wait). Success sets ``roster_synced_at`` (no sync for half an hour) and writes the audit
+    row the IB reads (Administratie → Koppelingen). A platform that does not answer sets
+    ``roster_failed_at`` in a commit of its own (the teacher's page says so) and fails the
+    attempt, so the queue retries it and ``flask jobs`` shows it."""
+    from datetime import date
+
+    from lti import keys, nrps
     from plugin.audit import record_event
+    from plugin.db import reading
 
-    if course is None or course.group_id != group.id:
-        return  # only a course the school linked has a roster worth reading
-    key = f"nrps:{ctx.issuer}:{ctx.context_id}"
-    if store.get(key) is not None:
-        return
-    store.set(key, {"at": str(today)}, ROSTER_INTERVAL)
-    try:
-        with db.session.begin_nested():
-            result = nrps.sync_roster(registration, course, group, ctx.nrps_url, today)
-    except nrps.RosterError as error:
-        log.warning("roster sync for group %s failed: %s", group.id, error)
-        return
+    payload = job.payload
+    failure = None
+    with reading():
+        found = _roster_objects(payload)
+        members = None
+        if found is not None:
+            try:
+                members = nrps.fetch_members(found[2], payload["url"])
+            except (nrps.RosterError, keys.NoToolKey) as error:
+                failure = error
+        db.session.rollback()  # end the read: what follows writes
+    if failure is not None:
+        _roster_failed(payload, failure)
+    found = _roster_objects(payload) if members is not None else None
+    if found is None:
+        return {"skipped": "unlinked"}  # unlinked (or removed) since the launch: nothing to do
+    course, group, registration = found
+    result = nrps.apply_roster(course, group, registration.issuer, members, date.today())
+    course.roster_synced_at, course.roster_failed_at = datetime.now(UTC), None
     record_event("roster_sync", "group", group.id, school_id=group.school_id, course=course.id,
                  added=result.pupils_added, left=result.pupils_left,
                  matched=result.pupils_matched, teachers=result.teachers_linked,
                  unresolved=list(result.unresolved))  # fmt: skip
+    return {"added": result.pupils_added, "left": result.pupils_left,
+            "matched": result.pupils_matched, "teachers": result.teachers_linked,
+            "unresolved": len(result.unresolved)}  # fmt: skip
+
+
+def _roster_objects(payload: dict) -> tuple | None:
+    """The job's course, group and registration, while the course is still linked to it."""
+    from plugin.models import Group, PlatformContext
+
+    course = db.session.get(PlatformContext, payload["course_id"])
+    group = db.session.get(Group, payload["group_id"])
+    registration = db.session.get(Registration, payload["registration_id"])
+    if course is None or group is None or registration is None or course.group_id != group.id:
+        return None
+    return course, group, registration
+
+
+def _roster_failed(payload: dict, error: Exception):
+    """Record (committed) that the class list could not be fetched, then fail the attempt."""
+    from lti import keys
+    from plugin.jobs import JobRefused
+    from plugin.models import PlatformContext
+
+    course = db.session.get(PlatformContext, payload["course_id"])
+    if course is not None:
+        course.roster_failed_at = datetime.now(UTC)
+    db.session.commit()
+    log.warning("roster sync for group %s failed: %s", payload["group_id"], error)
+    if isinstance(error, keys.NoToolKey):
+        raise JobRefused(_("The tool has no signing key yet. The IT administrator must run "
+                           "'flask --app wsgi setup' on the server.")) from error  # fmt: skip
+    raise RosterUnavailable(str(error)) from error

@@ -18,7 +18,39 @@ def platforms_for_this_page() -> list[str]:
     return services.platform_origins(principal.school_id if principal is not None else None)
 
 
+def ensure_keys() -> None:
+    """``flask setup`` step: the tool's signing key (and the demo platform's, where the demo
+    is on) exists and is committed before any request needs it (see :mod:`lti.keys`)."""
+    from flask import current_app
+
+    from lti import keys
+    from plugin.extensions import db
+
+    keys.ensure_key(keys.TOOL)
+    if current_app.config.get("DEMO_PLATFORM"):
+        keys.ensure_key(keys.DEMO_PLATFORM)
+    db.session.commit()
+
+
+def no_key_error(error):
+    """A request that needed the tool's key found none: a Dutch page (the log line for IT
+    was written by :func:`lti.keys.current_key`); nothing of the request is kept."""
+    from flask_babel import gettext as _
+
+    from plugin.errors import render_error
+    from plugin.unit_of_work import rollback_quietly
+
+    rollback_quietly()
+    return render_error(503, _("The tool has no signing key yet. The IT administrator must run "
+                               "'flask --app wsgi setup' on the server."))  # fmt: skip
+
+
 def init_app(app: Flask) -> None:
+    from lti.keys import NoToolKey
+    from plugin.cli import register_setup_hook
+
+    register_setup_hook(app, ensure_keys)
+    app.register_error_handler(NoToolKey, no_key_error)
     frame_ancestor_provider(app, platforms_for_this_page)
     if app.config.get("DEMO_PLATFORM"):
         from lti.demo import DEV_FRAME_ORIGINS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -27,6 +27,7 @@ from lti.state import store
 from plugin import logs
 from plugin.audit import record_event
 from plugin.auth import Permission, Role, current_principal, sign_in, sign_out
+from plugin.db import reads_only
 from plugin.extensions import csrf, db
 from plugin.inputs import local_path
 from plugin.limits import rate_limited
@@ -46,9 +47,17 @@ def public_url(endpoint: str, **values) -> str:
 
 
 @bp.get("/jwks")
+@reads_only  # a platform checking a token while a job of ours holds SQLite's write lock
 def jwks():
-    """The tool's public keys (current and recently retired)."""
+    """The tool's public keys (current and recently retired). Without a key (set-up never
+    ran) a Dutch error and a log line for IT: a key made here would sit in this request's
+    transaction, unseen by the platform checking a token (see :mod:`lti.keys`)."""
     published = keys.published_keys()
+    if not published:
+        log.error("/lti/jwks asked but the tool has no key: IT must run `flask --app wsgi setup`")
+        error = _("The tool has no signing key yet. The IT administrator must run "
+                  "'flask --app wsgi setup' on the server.")  # fmt: skip
+        return jsonify(error=error, keys=[]), 503
     response = jsonify(keys=published)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
@@ -136,8 +145,8 @@ def _launch(storage_proof: dict | None):
     if not admission.lands:
         return _waiting(admission, deployment.school_id)
     if admission.group is not None and principal.role is not Role.LEERLING and ctx.nrps_url:
-        services.sync_roster_quietly(deployment.registration, admission.course, admission.group,
-                                     ctx, date.today())  # fmt: skip
+        services.queue_roster_sync(deployment.registration, admission.course, admission.group,
+                                   ctx, datetime.now(UTC))  # fmt: skip
     landing = services.landing_url(ctx)
     if validated.via_storage:
         landing = _session_check_url(validated.login, landing)

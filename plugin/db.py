@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -58,6 +59,18 @@ def reads_only(view: F) -> F:
             _READS_ONLY.reset(token)
 
     return wrapped  # type: ignore[return-value]
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Statements inside start a deferred transaction on SQLite (as in a :func:`reads_only`
+    view): for work that reads and then waits on the network, e.g. a job asking a platform,
+    which must not hold the write lock (and stall every request) while it waits."""
+    token = _READS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READS_ONLY.reset(token)
 
 
 @event.listens_for(Engine, "connect")

@@ -90,7 +90,7 @@ def ensure_registered(school: School) -> None:
     for field, url in urls.items():
         setattr(registration, field, url)
     services.add_deployment(registration, deployment_id(school), school)
-    keys.current_key(keys.DEMO_PLATFORM)
+    keys.ensure_key(keys.DEMO_PLATFORM)  # made by `flask setup`; this page commits it otherwise
 
 
 def login_start_params(school: School, user: DemoUser, launch_url: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, distinct, exists, func, or_, select
 
 from plugin.auth import Principal, visible_group_ids
 from plugin.extensions import db
@@ -22,6 +22,7 @@ from plugin.models import (
     Group,
     ItemResponse,
     Moment,
+    PlatformContext,
     School,
     Subject,
     Test,
@@ -67,6 +68,8 @@ class Overview:
     subjects: list[Subject]
     groups: list[Group]
     cells: dict[tuple[int, int], Cell]
+    roster_failed: list[Group] = field(default_factory=list)
+    """Groups whose linked course's class list could not be fetched at its last roster sync."""
 
     @property
     def anything_taken(self) -> bool:
@@ -77,13 +80,12 @@ def overview(principal: Principal, today: date) -> Overview:
     school = db.session.get(School, principal.school_id)
     year = school_year_of(today)
     moment = upcoming_period(school, today)
-    groups = list(
-        db.session.scalars(
-            select(Group)
-            .where(Group.id.in_(visible_group_ids(principal)), Group.school_year == year)
-            .order_by(Group.leerjaar, Group.name)
-        )
-    )
+    rows = db.session.execute(
+        select(Group, _roster_failed())
+        .where(Group.id.in_(visible_group_ids(principal)), Group.school_year == year)
+        .order_by(Group.leerjaar, Group.name)
+    ).all()
+    groups = [group for group, _failed in rows]
     subjects = list(db.session.scalars(select(Subject).order_by(Subject.position, Subject.name)))
     tests = list(db.session.scalars(select(Test).where(Test.moment.in_(PERIOD_MOMENTS))))
     taken, scored = _administrations([g.id for g in groups], year)
@@ -98,8 +100,24 @@ def overview(principal: Principal, today: date) -> Overview:
                     for t in cell.tests if (group.id, t.id) in taken
                 ]  # fmt: skip
             cells[(group.id, subject.id)] = cell
+    failed = [group for group, roster_failed in rows if roster_failed]
     return Overview(school, year, moment, current_period(school, today) is not None,
-                    subjects, groups, cells)  # fmt: skip
+                    subjects, groups, cells, failed)  # fmt: skip
+
+
+def _roster_failed():
+    """Whether a course linked to the group failed its last roster sync (a column of the
+    groups' own select: the landing page costs no extra query)."""
+    return (
+        exists()
+        .where(
+            PlatformContext.group_id == Group.id,
+            PlatformContext.roster_failed_at.is_not(None),
+            or_(PlatformContext.roster_synced_at.is_(None),
+                PlatformContext.roster_synced_at < PlatformContext.roster_failed_at),
+        )
+        .label("roster_failed")
+    )  # fmt: skip
 
 
 def _administrations(

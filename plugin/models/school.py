@@ -335,6 +335,13 @@ class PlatformContext(Base):
     refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Set when an IB refused (or unlinked) the course: its launches then show no group."""
     last_launch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Kept to the hour: a launch writes it only when it is older than that."""
+    roster_queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """A launch queued a roster sync (a job) then; another waits until it ran or failed."""
+    roster_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """The last roster sync that succeeded: none again for half an hour after it."""
+    roster_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """The last roster sync that could not fetch the class list (the teacher is told)."""
 
     __table_args__ = (
         UniqueConstraint("issuer", "context_id"),

@@ -18,6 +18,8 @@ from plugin.extensions import db
 from plugin.models import (
     AuditEvent,
     Enrolment,
+    Job,
+    JobState,
     PlatformContext,
     Pupil,
     StaffMember,
@@ -127,28 +129,59 @@ def test_service_token_request_is_a_signed_client_assertion(
 
 
 def test_teacher_launch_from_a_linked_course_syncs_the_roster_once(
-    launcher, lti_claims, course, platform_services
+    launcher, lti_claims, course, platform_services, drain_jobs, login, school
 ):
     lti_claims[claims.NRPS] = {"context_memberships_url": MEMBERS_URL, "service_versions": ["2.0"]}
     assert launcher(lti_claims).status_code == 302
-    assert launcher(lti_claims).status_code == 302
+    assert platform_services["token_requests"] == []  # not inside the launch: a job, after it
+    assert launcher(lti_claims).status_code == 302  # one sync waits already: none queued
+    drain_jobs()
+    assert len(platform_services["token_requests"]) == 1
+    assert launcher(lti_claims).status_code == 302  # synced less than half an hour ago
+    drain_jobs()
     assert len(platform_services["token_requests"]) == 1  # throttled
     names = set(db.session.scalars(select(Pupil.display_name)))
     assert names == {"Sam", "Noor"}
     sync = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "roster_sync")).one()
     assert (sync.detail["course"], sync.detail["added"]) == (course.id, 2)
+    job = db.session.scalars(select(Job).where(Job.kind == "roster_sync")).one()
+    assert (job.state, job.result["added"]) == (JobState.DONE, 2)
+    assert course.roster_synced_at is not None
+    assert course.roster_failed_at is None
 
 
-def test_a_platform_that_does_not_answer_never_blocks_the_launch(
-    launcher, lti_claims, course, monkeypatch
+def test_a_platform_that_does_not_answer_never_blocks_the_launch_and_the_teacher_is_told(
+    launcher, lti_claims, course, group, monkeypatch, drain_jobs, client
 ):
     def down(*args, **kwargs):
         raise requests.ConnectionError("platform down")
 
     monkeypatch.setattr(nrps.outbound, "post", down)
     lti_claims[claims.NRPS] = {"context_memberships_url": MEMBERS_URL}
-    assert launcher(lti_claims).status_code == 302
+    response = launcher(lti_claims)
+    assert response.status_code == 302
+    assert "kon niet" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    drain_jobs()
+
     assert db.session.scalars(select(Pupil)).first() is None
+    job = db.session.scalars(select(Job).where(Job.kind == "roster_sync")).one()
+    assert job.state is JobState.FAILED
+    assert job.attempts > 1
+    assert course.roster_failed_at is not None
+    assert course.roster_synced_at is None
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "De klassenlijst van Groep 5 kon niet worden opgehaald" in page
+    assert "Groep 5" in page
+
+    # The marker is set only on success: the next launch queues a new sync at once.
+    course.roster_queued_at = None  # ... once the waiting time of the failed one has passed
+    monkeypatch.setattr(nrps.outbound, "post", lambda url, data: _response({"access_token": "t"}))
+    monkeypatch.setattr(nrps.outbound, "get", lambda url, headers: _response({"members": [
+        {"user_id": "pupil-1", "name": "Sam", "roles": [claims.ROLE_LEARNER]}]}))  # fmt: skip
+    assert launcher(lti_claims).status_code == 302
+    drain_jobs()
+    assert db.session.scalars(select(Pupil.display_name)).all() == ["Sam"]
+    assert "kon niet" not in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def _snapshot(group) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from lti import keys
 from lti.models import KeyPair, Registration
@@ -78,13 +78,37 @@ def test_import_refuses_garbage(cli, tmp_path):
     assert cli("lti", "import", str(path)).exit_code == 1
 
 
-def test_jwks_publishes_a_key_created_on_first_use(client):
+def test_jwks_publishes_the_key_made_at_setup(client):
+    made = db.session.scalars(select(KeyPair).where(KeyPair.purpose == keys.TOOL)).one()
     first = client.get("/lti/jwks").get_json()["keys"]
-    assert len(first) == 1
+    assert [key["kid"] for key in first] == [made.kid]
     assert first[0]["kty"] == "RSA"
     assert first[0]["kid"]
     assert "d" not in first[0]  # never the private part
     assert client.get("/lti/jwks").get_json()["keys"] == first
+
+
+def test_a_request_that_finds_no_key_makes_none_and_says_what_it_needs(client, caplog):
+    """A key made inside a request sits in its open transaction, unseen by the platform that
+    fetches /lti/jwks to check a token: so no request ever makes one."""
+    db.session.execute(delete(KeyPair))
+    response = client.get("/lti/jwks")
+    assert response.status_code == 503
+    assert "flask --app wsgi setup" in response.get_json()["error"]
+    assert "ondertekeningssleutel" in response.get_json()["error"]
+    assert db.session.scalars(select(KeyPair)).all() == []
+    assert any("flask --app wsgi setup" in record.getMessage() for record in caplog.records)
+
+
+def test_setup_makes_the_tool_key_once(app):
+    from lti.setup import ensure_keys
+    from plugin.cli import SETUP_HOOKS_KEY
+
+    assert ensure_keys in app.extensions[SETUP_HOOKS_KEY]  # a step of `flask setup`
+    db.session.execute(delete(KeyPair))
+    ensure_keys()
+    ensure_keys()
+    assert len(db.session.scalars(select(KeyPair).where(KeyPair.purpose == keys.TOOL)).all()) == 1
 
 
 def test_rotate_key_keeps_old_key_published_for_grace_period(cli, client, app):
