@@ -12,7 +12,7 @@ bp = Blueprint(
     static_folder="static", static_url_path="/static/admin",
 )  # fmt: skip
 
-from plugin.admin import access, imports, views  # noqa: E402, F401 - registers the routes on ``bp``
+from plugin.admin import access, imports, results, views  # noqa: E402, F401 - registers the routes
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         app, NavItem("access.request_page", _l("My access"), Permission.REQUEST_ACCESS, 95)
     )
     imports.allow_large_uploads(app)
+    results.allow_large_uploads(app)
     from plugin.admin import cli
 
     app.register_blueprint(access.access_bp)

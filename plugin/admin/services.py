@@ -19,7 +19,6 @@ from plugin.models import (
     GoalIndicator,
     GoalSource,
     Group,
-    MigrationState,
     School,
     SchoolGoal,
     SignalingValue,
@@ -94,19 +93,23 @@ def set_goal(school_id: int, staff_id: int | None, year: int, form) -> SchoolGoa
     return goal
 
 
-def set_migration_state(school: School, raw: str | None) -> None:
-    try:
-        state = MigrationState(raw or "")
-    except ValueError:
-        raise Invalid(_("Choose a migration state.")) from None
-    if state is school.migration_state:
-        return
-    record_event(
-        "migration_state_changed", "school", school.id,
-        old=school.migration_state.value, new=state.value,
-    )  # fmt: skip
-    school.migration_state = state
-    db.session.flush()
+def close_or_reopen_migration(school: School, action: str | None) -> None:
+    """``close``: the history is complete (*klaar*); ``reopen``: back to *bezig*."""
+    from plugin.imports.results.migration import (
+        MigrationRefused,
+        close_migration,
+        reopen_migration,
+    )
+
+    if action == "close":
+        close_migration(school)
+    elif action == "reopen":
+        try:
+            reopen_migration(school)
+        except MigrationRefused as refused:
+            raise Invalid(str(refused)) from None
+    else:
+        raise Invalid(_("Choose whether to close or reopen the migration."))
 
 
 def groups(school_id: int) -> list[Group]:

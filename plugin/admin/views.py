@@ -1,8 +1,8 @@
 """Administratie pages: one overview with small forms, and the audit log.
 
-Decision on the migration state: the IB may set it. The IB is the school's own administrator
-in this tool; the banner tells teachers to ask the IB; and only the school knows when the
-import from its previous system is complete. Every change is audited (old → new).
+The migration state follows the results imports (Administratie → Datamigratie): *bezig* from
+the first import; the IB closes it (*klaar*) when the history is complete, since only the
+school knows that, or reopens it. Every change is audited (old → new).
 Signaling values are one table for the whole installation (the Inspectorate publishes one
 table for all schools); an IB may correct it, and the page says that it applies to every school.
 """
@@ -20,7 +20,7 @@ from plugin.auth import Permission, require_permission, require_principal
 from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
 from plugin.inputs import query_int
-from plugin.models import GoalIndicator, GoalSource, MigrationState, School
+from plugin.models import GoalIndicator, GoalSource, School
 from plugin.periods import school_year_of
 from plugin.unit_of_work import rollback_quietly
 
@@ -51,6 +51,10 @@ ACTION_LABELS = {
     "deployment_moved": _l("moved a platform deployment to another school"),
     "signaling_value_changed": _l("changed a signaling value"),
     "structure_imported": _l("imported pupils, groups and teachers from the administration"),
+    "results_imported": _l("imported test results from the previous system"),
+    "result_changed": _l("changed a test result"),
+    "pupil_record_exported": _l("exported a pupil's record for a change of school"),
+    "pupil_record_imported": _l("imported a pupil's record from another school"),
 }
 
 
@@ -79,7 +83,7 @@ def index():
     return render_template(
         "admin/index.html", school=school, history=history,
         current=[g for g in history if g.superseded_at is None], domains=DOMAINS,
-        indicators=list(GoalIndicator), sources=list(GoalSource), states=list(MigrationState),
+        indicators=list(GoalIndicator), sources=list(GoalSource),
         signaling=services.signaling_values(school.id), school_year=school_year_of(date.today()),
     )  # fmt: skip
 
@@ -101,9 +105,9 @@ def set_goal():
 @bp.post("/migratie")
 @require_permission(Permission.MANAGE_SCHOOL)
 def set_migration():
-    """Record the state of the import from the previous system."""
+    """Close the data migration (the history is complete), or reopen it."""
     try:
-        services.set_migration_state(_school(), request.form.get("state"))
+        services.close_or_reopen_migration(_school(), request.form.get("action"))
     except services.Invalid as error:
         return _refused(error)
     return _done(_("The migration state has been saved."))

@@ -98,6 +98,7 @@ def _ib(page) -> list[tuple[str, str]]:
     return [
         ("ib-dashboard", "/dashboard"), ("schoolrapport", "/rapportages/school"),
         ("administratie", "/administratie/"), ("logboek", "/administratie/logboek"),
+        ("datamigratie", "/administratie/datamigratie"),
     ]  # fmt: skip
 
 

@@ -65,15 +65,15 @@ def test_invalid_goals_are_refused_in_dutch(client, ib, school, form, message):
     assert actions() == []
 
 
-def test_ib_sets_the_migration_state_and_it_is_audited(client, ib, school):
-    client.post("/administratie/migratie", data={"state": "in_progress"})
-    assert school.migration_state is MigrationState.IN_PROGRESS
+def test_ib_closes_the_migration_and_it_is_audited(client, ib, school):
+    client.post("/administratie/migratie", data={"action": "close"})
+    assert school.migration_state is MigrationState.DONE
     event = db.session.scalars(select(AuditEvent)).one()
     assert (event.action, event.detail) == (
-        "migration_state_changed", {"old": "not_started", "new": "in_progress"}
+        "migration_state_changed", {"old": "not_started", "new": "done", "reason": "closed"}
     )  # fmt: skip
     page = client.post("/administratie/migratie", data={"state": "klaar?"}, follow_redirects=True)
-    assert "Kies een stand" in page.get_data(as_text=True)
+    assert "afsluiten of heropenen" in page.get_data(as_text=True)
 
 
 def test_relink_a_course_only_to_groups_of_the_own_school(client, ib, school):
@@ -180,7 +180,9 @@ def test_only_the_ib_reaches_administration(client, login, school, role, method,
 def test_forms_carry_a_csrf_token_and_posts_without_it_are_refused(client, ib, app, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     page = client.get("/administratie/").get_data(as_text=True)
-    assert page.count('name="csrf_token"') >= 2
-    response = client.post("/administratie/migratie", data={"state": "done"})
+    assert page.count('name="csrf_token"') >= 1
+    migration = client.get("/administratie/datamigratie").get_data(as_text=True)
+    assert migration.count('name="csrf_token"') >= 2
+    response = client.post("/administratie/migratie", data={"action": "close"})
     assert response.status_code == 400
     assert actions() == []
