@@ -9,22 +9,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from plugin.audit import record_event
 from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
 from plugin.models import (
-    AuditEvent,
     GoalIndicator,
     GoalSource,
     Group,
+    Pupil,
     School,
     SchoolGoal,
     SignalingValue,
+    StaffMember,
 )
-
-AUDIT_PAGE_SIZE = 50
 
 
 class Invalid(ValueError):
@@ -177,16 +176,25 @@ def _own_signaling_row(school_id: int, shared: SignalingValue) -> SignalingValue
     return own
 
 
-def audit_page(school_id: int, page: int) -> tuple[list[AuditEvent], int]:
-    """One page of the school's audit log, newest first, and the number of pages."""
-    total = db.session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.school_id == school_id)
-    )
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.school_id == school_id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(AUDIT_PAGE_SIZE)
-        .offset((page - 1) * AUDIT_PAGE_SIZE)
-    )
-    return list(events), max(1, -(-total // AUDIT_PAGE_SIZE))
+def pupil_choices(school_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the school's pupils, by name: the audit log's pupil filter."""
+    return [
+        (row.id, row.display_name)
+        for row in db.session.execute(
+            select(Pupil.id, Pupil.display_name)
+            .where(Pupil.school_id == school_id)
+            .order_by(Pupil.display_name, Pupil.id)
+        )
+    ]
+
+
+def staff_choices(school_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the school's staff, by name: the audit log's user filter."""
+    return [
+        (row.id, row.display_name)
+        for row in db.session.execute(
+            select(StaffMember.id, StaffMember.display_name)
+            .where(StaffMember.school_id == school_id)
+            .order_by(StaffMember.display_name, StaffMember.id)
+        )
+    ]

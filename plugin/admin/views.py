@@ -13,49 +13,18 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from plugin.admin import bp, services
+from plugin.admin import audit_log, bp, services
+from plugin.audit import record_event
+from plugin.audit_actions import AuditAction
 from plugin.auth import Permission, require_permission, require_principal
+from plugin.csv_export import csv_response
 from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
-from plugin.inputs import query_int
+from plugin.inputs import bad_request, query_int
 from plugin.models import GoalIndicator, GoalSource, School
 from plugin.periods import school_year_of
 from plugin.unit_of_work import rollback_quietly
-
-ACTION_LABELS = {
-    "view_group_report": _l("viewed a group report"),
-    "export_group_report": _l("exported a group report"),
-    "view_category_analysis": _l("viewed a category analysis"),
-    "export_category_analysis": _l("exported a category analysis"),
-    "view_pupil_report": _l("viewed a pupil report"),
-    "export_pupil_report": _l("exported a pupil report"),
-    "view_parent_report": _l("viewed a report for parents"),
-    "view_school_report": _l("viewed the school report"),
-    "export_school_report": _l("exported the school report"),
-    "access_denied": _l("was refused access"),
-    "goal_changed": _l("changed a school goal"),
-    "migration_state_changed": _l("changed the migration state"),
-    "context_relinked": _l("linked a platform course to a group"),
-    "course_link_requested": _l("opened the tool from a course that is not linked yet"),
-    "course_link_approved": _l("linked a platform course to a group"),
-    "course_link_refused": _l("refused or unlinked a platform course"),
-    "course_linked_by_import": _l("opened a course the import links to their group"),
-    "launch_refused": _l("was refused at sign-in"),
-    "ib_appointed": _l("put someone on the IB list"),
-    "ib_removed": _l("took someone off the IB list"),
-    "access_requested": _l("asked for IB access"),
-    "access_request_decided": _l("answered a request for IB access"),
-    "group_created": _l("created a group"),
-    "deployment_moved": _l("moved a platform deployment to another school"),
-    "signaling_value_changed": _l("changed a signaling value"),
-    "structure_imported": _l("imported pupils, groups and teachers from the administration"),
-    "results_imported": _l("imported test results from the previous system"),
-    "result_changed": _l("changed a test result"),
-    "pupil_record_exported": _l("exported a pupil's record for a change of school"),
-    "pupil_record_imported": _l("imported a pupil's record from another school"),
-}
 
 
 def _school() -> School:
@@ -126,12 +95,38 @@ def update_signaling(value_id: int):
     return _done(_("The signaling value has been saved."))
 
 
-@bp.get("/logboek")
+@bp.get("/logboek", endpoint="audit_log")
 @require_permission(Permission.VIEW_AUDIT_LOG)
-def audit_log():
-    """The school's audit log: who viewed or changed what, newest first."""
-    page = query_int("pagina", lo=1, hi=100_000) or 1
-    events, pages = services.audit_page(require_principal().school_id, page)
+def audit_log_page():
+    """The school's audit log as sentences, newest first; filtered by pupil, user, action and
+    dates, fifty to a page."""
+    school_id = require_principal().school_id
+    number = query_int("pagina", lo=1, hi=100_000) or 1
+    error = None
+    try:
+        log_filter = audit_log.parse_filter(request.args)
+    except audit_log.InvalidFilter as invalid:
+        error, log_filter = str(invalid), audit_log.LogFilter()
+    lines, pages, total = audit_log.page(school_id, log_filter, number)
     return render_template(
-        "admin/audit_log.html", events=events, page=page, pages=pages, labels=ACTION_LABELS
-    )
+        "admin/audit_log.html", lines=lines, page=number, pages=pages, total=total,
+        log_filter=log_filter, error=error, actions=sorted(AuditAction, key=lambda a: str(a.label)),
+        pupils=services.pupil_choices(school_id), staff=services.staff_choices(school_id),
+    ), (400 if error else 200)  # fmt: skip
+
+
+@bp.get("/logboek/export.csv")
+@require_permission(Permission.VIEW_AUDIT_LOG)
+def audit_log_export():
+    """The filtered log as CSV; the export is itself written to the log."""
+    school_id = require_principal().school_id
+    try:
+        log_filter = audit_log.parse_filter(request.args)
+    except audit_log.InvalidFilter as invalid:
+        raise bad_request(str(invalid)) from None
+    record_event(
+        AuditAction.AUDIT_LOG_EXPORTED, "school", school_id,
+        events=audit_log.count(school_id, log_filter), **log_filter.audit_detail(),
+    )  # fmt: skip
+    header, rows = audit_log.export_table(school_id, log_filter)
+    return csv_response(f"logboek-{date.today().isoformat()}.csv", header, rows)

@@ -146,11 +146,11 @@ def run_import_job(context: JobContext) -> dict[str, Any]:
 
 
 def _actor(staff_id: int | None) -> Actor:
-    """The audit log's "who" for a job: the IB who confirmed it."""
+    """The audit log's "who" for a job: the IB who confirmed it (id and role; no name)."""
     staff = db.session.get(StaffMember, staff_id) if staff_id else None
     if staff is None:
         return Actor(None, "job")
-    return Actor(staff.id, f"{staff.role.value}: {staff.display_name}")
+    return Actor(staff.id, staff.role.value)
 
 
 def apply_upload(

@@ -24,15 +24,23 @@ class AuditEvent(Base):
         ForeignKey("staff_member.id", ondelete="SET NULL")
     )
     actor_label: Mapped[str] = mapped_column(String(200), default="")
+    """The actor's role (``ib``, ``leerkracht``, ``leerling``, ``cli``, ``job``), never a name:
+    names are looked up when the log is shown."""
+    actor_pupil_id: Mapped[int | None]
+    """The pupil who acted (a pupil's launch); an id only, no foreign key: it outlives erasure."""
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(40), default="")
     object_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    pupil_id: Mapped[int | None]
+    """The pupil the event is about (its object, or the pupil of a changed score), so the log
+    can be filtered by pupil; an id only, no foreign key: it outlives erasure."""
 
     __table_args__ = (
         Index("ix_audit_event_school_time", "school_id", "occurred_at"),
         # Administratie lists pending course links and the last roster syncs by action.
         Index("ix_audit_event_school_action", "school_id", "action"),
+        Index("ix_audit_event_school_pupil", "school_id", "pupil_id"),
     )
 
 

@@ -173,7 +173,7 @@ def _changes_audited(plan: ResultsPlan, event: AuditEvent) -> None:
     rows = [
         {"school_id": plan.school_id, "actor_staff_id": event.actor_staff_id,
          "actor_label": event.actor_label, "action": "result_changed", "object_type": "result",
-         "object_id": u["id"],
+         "object_id": u["id"], "pupil_id": u["pupil_id"],
          "detail": {"pupil_id": u["pupil_id"], "import_event": event.id, "old": u["old"],
                     "new": {"raw": u["raw_score"], "score": u["ability_score"],
                             "level": u["level"], "deviating": u["deviating"]}}}

@@ -173,7 +173,7 @@ def _actor(staff_id: int | None) -> Actor:
     staff = db.session.get(StaffMember, staff_id) if staff_id else None
     if staff is None:
         return Actor(None, "job")
-    return Actor(staff.id, f"{staff.role.value}: {staff.display_name}")
+    return Actor(staff.id, staff.role.value)  # the audit row holds the id, never the name
 
 
 def apply_upload(
