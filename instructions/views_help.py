@@ -3,7 +3,7 @@ cards and product information. No login and no pupil data on any of these pages.
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, send_file
+from flask import Response, abort, current_app, render_template, send_file
 
 from instructions import bp, services
 from instructions.help import HELP_PARTS, PARTS_BY_SLUG, public_url, video_url
@@ -22,8 +22,10 @@ def _video(slug: str) -> tuple[str | None, object]:
 
 @bp.get("/help/")
 def help_index():
-    """Help: every part with its page, plus the tour and the help cards."""
-    return render_template("instructions/help_index.html", parts=HELP_PARTS)
+    """Help: every part with its page (marked when it has a video), plus the help cards."""
+    hosted = bool(current_app.config.get("HELP_VIDEO_BASE_URL"))
+    with_video = {part.slug for part in HELP_PARTS if hosted or local_video(part.slug)}
+    return render_template("instructions/help_index.html", parts=HELP_PARTS, with_video=with_video)
 
 
 @bp.get("/help/<part>")

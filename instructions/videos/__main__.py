@@ -21,6 +21,10 @@ import time
 from pathlib import Path
 
 import requests
+from flask_babel import gettext as _
+
+from instructions.videos.recorder import RecordingError
+from plugin import create_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
@@ -65,7 +69,7 @@ class DemoServer:
                 pass
             time.sleep(0.3)
         self.__exit__()
-        raise SystemExit(f"De demo start niet:\n{self.log_path.read_text()}")
+        raise RecordingError(_("The demo did not start:\n%(log)s", log=self.log_path.read_text()))
 
     def __exit__(self, *exc) -> None:
         self.process.terminate()
@@ -84,47 +88,53 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, help="folder for the videos")
     parser.add_argument("--database-url", help="film this database (demo schools only)")
     args = parser.parse_args(argv)
-    unknown = [part for part in args.parts if part not in TOURS_BY_PART]
-    if unknown:
-        parser.error(
-            f"onbekend onderdeel: {', '.join(unknown)} (kies uit {', '.join(TOURS_BY_PART)})"
-        )
-    tours = [TOURS_BY_PART[p] for p in args.parts] if args.parts else list(TOURS)
-
     with tempfile.TemporaryDirectory(prefix="help-videos-") as folder:
         port = _free_port()
         database_url = args.database_url or f"sqlite:///{Path(folder) / 'demo.sqlite'}"
         env = _environment(database_url, f"http://127.0.0.1:{port}")
-        if not args.database_url:
-            done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-                [*FLASK, "setup"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-            )
-            if done.returncode != 0:
-                raise SystemExit(f"flask setup:\n{done.stdout}\n{done.stderr}")
-        return _record(env, port, Path(folder), tours, args.out)
+        app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": env["SECRET_KEY"]})
+        with app.app_context():  # the captions and messages in Dutch
+            unknown = [part for part in args.parts if part not in TOURS_BY_PART]
+            if unknown:
+                parser.error(
+                    _(
+                        "Unknown help part: %(parts)s (choose from %(choices)s).",
+                        parts=", ".join(unknown),
+                        choices=", ".join(TOURS_BY_PART),
+                    )
+                )
+            tours = [TOURS_BY_PART[p] for p in args.parts] if args.parts else list(TOURS)
+            try:
+                return _record(
+                    env, port, Path(folder), tours, args.out, fresh=not args.database_url
+                )
+            except RecordingError as error:
+                print(error, file=sys.stderr)
+                return 1
 
 
-def _record(env, port, folder: Path, tours, out: Path | None) -> int:
-    from instructions.videos import recorder
-    from plugin import create_app
+def _record(env, port: int, folder: Path, tours, out: Path | None, fresh: bool) -> int:
+    from instructions.videos import recorder, video_dir
     from plugin.extensions import db
 
-    app = create_app({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"]})
-    with app.app_context():
-        from instructions.videos import video_dir
-
-        target = out.resolve() if out else video_dir()
-        try:
-            recorder.ensure_demo_only(db.session)
-            db.session.remove()
-            started = time.monotonic()
-            with DemoServer(env, port, folder / "server.log") as server:
-                results = recorder.record(server.url, tours, target)
-        except recorder.RecordingError as error:
-            print(error, file=sys.stderr)
-            return 1
-        print(recorder.describe(results))
-        print(f"{len(results)} helpfilmpje(s) in {time.monotonic() - started:.0f} s: {target}")
+    started = time.monotonic()
+    if fresh:  # a new database with the fictitious demo data, as make run and make shots make
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [*FLASK, "setup"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RecordingError(
+                _("flask setup failed:\n%(output)s", output=f"{done.stdout}\n{done.stderr}")
+            )
+    recorder.ensure_demo_only(db.session)
+    db.session.remove()  # no transaction left open while the server uses the database
+    target = out.resolve() if out else video_dir()
+    with DemoServer(env, port, folder / "server.log") as server:
+        results = recorder.record(server.url, tours, target)
+    print(recorder.describe(results))
+    seconds = round(time.monotonic() - started)
+    print(_("%(count)s help video(s) in %(seconds)s s: %(folder)s", count=len(results),
+            seconds=seconds, folder=target))  # fmt: skip
     return 0
 
 

@@ -93,7 +93,7 @@ TOURS = (
             ),
             Step(
                 _l("For a test still to do, the instructions and the answer key are linked."),
-                "#period-overview .dash-links",
+                "#period-overview td .dash-links",
             ),
             Step(
                 _l("The internal coach also sees the school against its goals."),
@@ -283,6 +283,15 @@ TOURS = (
             ),
             Step(
                 _l("Discuss the item with the class before you show the answer."),
+                ".slide:not([hidden])",
+            ),
+            Step(
+                _l("Next again shows the answer."),
+                "[data-next]",
+                click=True,
+            ),
+            Step(
+                _l("The answer, with a short explanation for the class."),
                 ".slide:not([hidden])",
             ),
         ),

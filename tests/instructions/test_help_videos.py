@@ -157,3 +157,13 @@ def test_captions_are_webvtt_with_one_numbered_cue_per_step():
     )
     assert hold_seconds("kort") == 3.5
     assert hold_seconds("x" * 500) == 9.0
+
+
+def test_the_help_index_marks_the_parts_that_have_a_video(client, app, videos, monkeypatch):
+    page = client.get("/help/").get_data(as_text=True)
+    assert page.count("Met filmpje en ondertiteling.") == 1
+    nakijken = page.split('href="/help/nakijken"')[1].split("</li>")[0]
+    assert "Met filmpje en ondertiteling." in nakijken
+    monkeypatch.setitem(app.config, "HELP_VIDEO_BASE_URL", "https://video.example/lib")
+    page = client.get("/help/").get_data(as_text=True)
+    assert page.count("Met filmpje en ondertiteling.") == len(HELP_PARTS)
