@@ -105,6 +105,8 @@ def _create(database_url: str, **extra) -> Flask:
             "REDIS_URL": None,
             "JOBS_BACKEND": "memory",
             "JOBS_RETRY_DELAY": 0,
+            # Not instance/help-videos: what make help-videos recorded there is no test's input.
+            "HELP_VIDEO_DIR": str(Path(__file__).resolve().parent / "no-help-videos"),
             **extra,
         }
     )

@@ -42,12 +42,11 @@ def test_every_help_part_has_a_tour_and_every_tour_a_help_part():
 
 
 @pytest.mark.parametrize("part", [p.slug for p in HELP_PARTS])
-def test_without_any_video_a_part_shows_its_written_steps_only(client, app, tmp_path, part):
-    app.config["HELP_VIDEO_DIR"] = str(tmp_path)  # empty
-    try:
-        page = client.get(f"/help/{part}").get_data(as_text=True)
-    finally:
-        app.config["HELP_VIDEO_DIR"] = None
+def test_without_any_video_a_part_shows_its_written_steps_only(
+    client, app, tmp_path, part, monkeypatch
+):
+    monkeypatch.setitem(app.config, "HELP_VIDEO_DIR", str(tmp_path))  # empty
+    page = client.get(f"/help/{part}").get_data(as_text=True)
     assert '<ol class="steps">' in page
     assert "<video" not in page
     assert "HELP_VIDEO" not in page
