@@ -14,10 +14,13 @@ from instructions.videos.tours import TOURS_BY_PART
 A_YEAR = 365 * 24 * 3600
 
 
-def _video(slug: str) -> tuple[str | None, object]:
+def _video(slug: str) -> tuple[str | None, str | None, object]:
+    """A hosted video (``HELP_VIDEO_BASE_URL``): its address, its captions' address, if the
+    content pack names them, and the pack's document."""
     document = services.document(f"video-{slug}", "video")
     file = document.body["file"] if document else f"{slug}.mp4"
-    return video_url(file), document
+    captions = document.body.get("captions") if document else None
+    return video_url(file), video_url(captions), document
 
 
 @bp.get("/help/")
@@ -32,13 +35,14 @@ def help_index():
 def help_part(part: str):
     """One part's help page (reachable from a printed QR code on a phone)."""
     info = PARTS_BY_SLUG.get(part) or abort(404)
-    url, document = _video(part)
+    url, captions_url, document = _video(part)
     # A school's or publisher's own videos (HELP_VIDEO_BASE_URL) come first; then the ones
     # the tool recorded itself (make help-videos); else the written steps are the whole help.
     recorded = None if url else local_video(part)
     tour = TOURS_BY_PART.get(part)
     return render_template(
         "instructions/help_part.html", part=info, video_url=url, video=document,
+        captions_url=captions_url,
         recorded=recorded, transcript=tour.steps if tour and recorded else (),
         page_url=public_url(".help_part", part=part),
     )  # fmt: skip

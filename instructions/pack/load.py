@@ -195,5 +195,5 @@ def _document_specs(pack: Pack):
         yield {
             "slug": f"video-{video['part']}", "kind": "video", "title": video["title"],
             "subject_code": None, "test_code": None, "position": position,
-            "body": {"file": video["file"], "minutes": video["minutes"]},
+            "body": {k: video[k] for k in ("file", "minutes", "captions") if k in video},
         }  # fmt: skip

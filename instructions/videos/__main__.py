@@ -92,7 +92,12 @@ def main(argv: list[str]) -> int:
         port = _free_port()
         database_url = args.database_url or f"sqlite:///{Path(folder) / 'demo.sqlite'}"
         env = _environment(database_url, f"http://127.0.0.1:{port}")
-        app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": env["SECRET_KEY"]})
+        # The recorder's own app (captions, the demo-only check) is a development app on the
+        # same database as the demo server, whatever the shell's APP_ENV says.
+        app = create_app({
+            "APP_ENV": "development", "DATABASE_URL": database_url, "REDIS_URL": None,
+            "SECRET_KEY": env["SECRET_KEY"], "PUBLIC_BASE_URL": env["PUBLIC_BASE_URL"],
+        })  # fmt: skip
         with app.app_context():  # the captions and messages in Dutch
             unknown = [part for part in args.parts if part not in TOURS_BY_PART]
             if unknown:

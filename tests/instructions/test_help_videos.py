@@ -166,3 +166,22 @@ def test_the_help_index_marks_the_parts_that_have_a_video(client, app, videos, m
     monkeypatch.setitem(app.config, "HELP_VIDEO_BASE_URL", "https://video.example/lib")
     page = client.get("/help/").get_data(as_text=True)
     assert page.count("Met filmpje en ondertiteling.") == len(HELP_PARTS)
+
+
+def test_a_hosted_video_gets_the_captions_its_content_pack_names(
+    client, app, pack_dir, monkeypatch
+):
+    from instructions.pack import read_pack
+    from instructions.pack.load import load_pack
+
+    (pack_dir / "videos.yaml").write_text(
+        "videos:\n  - {part: nakijken, title: Nakijken, file: nakijken.mp4, captions: nakijken.vtt,"
+        " minutes: 3}\n"
+    )
+    load_pack(read_pack(pack_dir))
+    monkeypatch.setitem(app.config, "HELP_VIDEO_BASE_URL", "https://video.example/lib")
+    page = client.get("/help/nakijken").get_data(as_text=True)
+    track = re.search(r"<track[^>]*>", page).group(0)
+    assert 'src="https://video.example/lib/nakijken.vtt"' in track
+    assert 'srclang="nl"' in track
+    assert 'crossorigin="anonymous"' in page
