@@ -12,7 +12,7 @@ bp = Blueprint(
     static_folder="static", static_url_path="/static/admin",
 )  # fmt: skip
 
-from plugin.admin import access, imports, results, views  # noqa: E402, F401 - registers the routes
+from plugin.admin import access, imports, results, transfer, views  # noqa: E402, F401 - routes
 
 
 def init_app(app: Flask) -> None:

@@ -98,7 +98,7 @@ def _ib(page) -> list[tuple[str, str]]:
     return [
         ("ib-dashboard", "/dashboard"), ("schoolrapport", "/rapportages/school"),
         ("administratie", "/administratie/"), ("logboek", "/administratie/logboek"),
-        ("datamigratie", "/administratie/datamigratie"),
+        ("datamigratie", "/administratie/datamigratie"), ("overstap", "/administratie/overstap"),
     ]  # fmt: skip
 
 

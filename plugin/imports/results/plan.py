@@ -362,13 +362,18 @@ def plan_results(
         checked.append({"row": record.row, "pupil_id": pupil_id, "test": test,
                         "school_year": year, "taken_on": taken_on, "raw_score": raw,
                         "ability_score": ability, "level": level, "deviating": deviating,
-                        "note": cells.get("note")})  # fmt: skip
+                        "note": cells.get("note"),
+                        "leerjaar_hint": _leerjaar(cells.get("leerjaar"))})  # fmt: skip
     problems += _unknown_pupils(school.id, unknown, place)
     if problems:
         raise ResultsRefused(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     plan = ResultsPlan(school.id, ignored_columns=ignored)
     _compare(plan, checked, look)
     return plan
+
+
+def _leerjaar(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and 1 <= int(text) <= 8 else None
 
 
 def _pupil(cells: dict[str, str | None], look: _Lookups) -> int | None:
@@ -497,17 +502,22 @@ def _unknown_pupils(school_id: int, unknown: dict[str, list[int]], place) -> lis
     return problems
 
 
-def _placement(plan: ResultsPlan, look: _Lookups, pupil_id: int, year: int, test: Test):
-    """The group (GroupRef) and the pupil's own leerjaar for a result in ``year``."""
+def _placement(
+    plan: ResultsPlan, look: _Lookups, pupil_id: int, year: int, test: Test, hint: int | None
+):
+    """The group (GroupRef) and the pupil's own leerjaar for a result in ``year``; ``hint`` is
+    the leerjaar a record gives (an overstap file knows it)."""
     years = look.enrolments.get(pupil_id, {})
     if year in years:
         group_id, leerjaar = years[year]
-        return ("id", group_id), leerjaar or test.level
+        return ("id", group_id), leerjaar or hint or test.level
     if (pupil_id, year) in plan.enrolments:
         leerjaar = plan.enrolments[(pupil_id, year)]
         return ("history", year, leerjaar), leerjaar
     known = [(y, lj) for y, (_g, lj) in years.items() if lj]
-    if known:
+    if hint:
+        leerjaar = hint
+    elif known:
         nearest, leerjaar = min(known, key=lambda item: abs(item[0] - year))
         leerjaar = min(8, max(1, leerjaar - (nearest - year)))
     else:
@@ -537,7 +547,9 @@ def _compare(plan: ResultsPlan, checked: list[dict[str, Any]], look: _Lookups) -
         plan.subjects.add(test.subject_id)
         old = existing.get((row["pupil_id"], test.id, row["school_year"]))
         if old is None:
-            group, leerjaar = _placement(plan, look, row["pupil_id"], row["school_year"], test)
+            hint = row.pop("leerjaar_hint", None)
+            group, leerjaar = _placement(plan, look, row["pupil_id"], row["school_year"], test,
+                                         hint)  # fmt: skip
             row["group"], row["leerjaar"] = group, leerjaar
             row["deviating"] = bool(row["deviating"])
             day = row["taken_on"] or _default_day(row["school_year"], Moment(test.moment))
