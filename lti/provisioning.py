@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from lti import identity
 from lti.context import LaunchContext
 from plugin import course_links, course_requests
-from plugin.auth import Principal, Role, staff_role
+from plugin.auth import Principal, Role, staff_principal, staff_role
 from plugin.extensions import db
 from plugin.models import (
     Enrolment,
@@ -194,10 +194,8 @@ def _not_admitted(ctx, outcome: Outcome, principal, staff) -> Admission:
 
 
 def _principal(school: School, staff: StaffMember, role: Role, ib_by_platform: bool) -> Principal:
-    return Principal(role=role, school_id=school.id, display_name=staff.display_name,
-                     staff_id=staff.id, synthetic=school.is_synthetic,
-                     session_version=staff.session_version or 0,
-                     ib_by_platform=ib_by_platform)  # fmt: skip
+    # ``role`` may already count an adopted row's IB place (see _admit_staff).
+    return replace(staff_principal(school, staff, ib_by_platform), role=role)
 
 
 def _launch_detail(ctx: LaunchContext, role: Role) -> dict:

@@ -97,6 +97,10 @@ class AuditAction(enum.StrEnum):
     LAUNCH_REFUSED = (
         "launch_refused", _l("was refused at sign-in"), _l("%(actor)s was refused at sign-in"),
     )  # fmt: skip
+    PORTAL_SIGN_IN = (
+        "portal_sign_in", _l("signed in through the school's sign-in service"),
+        _l("%(actor)s signed in through the school's sign-in service"),
+    )  # fmt: skip
     ACCESS_DENIED = (
         "access_denied", _l("was refused access"),
         _l("%(actor)s was refused access to %(object)s"),

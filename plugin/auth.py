@@ -33,6 +33,7 @@ from plugin.models import (
     Group,
     GroupMember,
     Pupil,
+    School,
     StaffMember,
     StaffRole,
     TeacherGroup,
@@ -141,6 +142,16 @@ def sign_out() -> None:
 def staff_role(on_ib_list: bool, ib_by_platform: bool) -> Role:
     """A staff member's role: IB by the platform's institution role or the school's IB list."""
     return Role.IB if on_ib_list or ib_by_platform else Role.LEERKRACHT
+
+
+def staff_principal(school: School, staff: StaffMember, ib_by_platform: bool) -> Principal:
+    """The principal of a staff member the school knows, as every sign-in builds it (an LTI
+    launch, a portal sign-in): IB by the school's list or the platform's role, stamped with
+    their current ``session_version``."""
+    return Principal(role=staff_role(staff.role is StaffRole.IB, ib_by_platform),
+                     school_id=school.id, display_name=staff.display_name, staff_id=staff.id,
+                     synthetic=school.is_synthetic, session_version=staff.session_version or 0,
+                     ib_by_platform=ib_by_platform)  # fmt: skip
 
 
 def current_principal() -> Principal | None:
@@ -264,7 +275,7 @@ def refuse(object_type: str, object_id: int | None, **detail: Any) -> NoReturn:
 def _refusal_key() -> str:
     principal = current_principal()
     if principal is None:
-        return "anonymous"
+        return f"anonymous|{limits.client_address()}"
     for kind, who in (("staff", principal.staff_id), ("pupil", principal.pupil_id)):
         if who is not None:
             return f"{kind}|{who}"

@@ -33,6 +33,11 @@ ENV_KEYS = (
     "JOBS_BACKEND",
     "LTI_KEY_ENCRYPTION_KEYS",
     "OUTBOUND_ALLOWED",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_SCOPES",
+    "OIDC_CLAIMS",
 )
 APP_ENVS = ("development", "production")
 MIN_SECRET_BITS = 128
@@ -79,6 +84,13 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "LTI_KEY_ENCRYPTION_KEYS": None,  # Fernet keys, newest first; generated in development
         "OUTBOUND_ALLOWED": "",  # hosts/networks outbound calls may reach despite being private
         "OUTBOUND_ALLOW_LOOPBACK": None,  # None = allowed in development, refused in production
+        # Sign-in from a school portal through OpenID Connect (Entree Federatie, Entra ID): see
+        # portal/settings.py. Unset: only the demo identity provider (development) signs in.
+        "OIDC_ISSUER": None,
+        "OIDC_CLIENT_ID": None,
+        "OIDC_CLIENT_SECRET": None,
+        "OIDC_SCOPES": "openid",
+        "OIDC_CLAIMS": "",  # "field=claim,…" over Entree's claim names (portal.settings)
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
@@ -224,6 +236,27 @@ def insecure_settings(settings: Mapping[str, Any]) -> list[str]:
         problems.append(_("Debug mode (FLASK_DEBUG, --debug) must be off in production."))
     if not settings.get("LTI_KEY_ENCRYPTION_KEYS"):
         problems.append(fernet_keys_problem(None))
+    problems.extend(oidc_problems(settings))
+    return problems
+
+
+OIDC_KEYS = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+
+
+def oidc_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Sign-in through a school's identity provider: all of it or none of it, over https."""
+    given = [key for key in OIDC_KEYS if settings.get(key)]
+    if not given:
+        return []
+    problems = []
+    missing = [key for key in OIDC_KEYS if key not in given]
+    if missing:
+        problems.append(_("Sign-in through the school's identity provider is only partly "
+                          "configured: %(missing)s is missing.",
+                          missing=", ".join(missing)))  # fmt: skip
+    issuer = str(settings.get("OIDC_ISSUER") or "")
+    if issuer and not issuer.startswith("https://"):
+        problems.append(_("OIDC_ISSUER must be an https:// address."))
     return problems
 
 

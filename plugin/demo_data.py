@@ -175,6 +175,11 @@ def _pupils(spec: SchoolSpec, school_id: int, rng: random.Random, current_year: 
     doubler = next((p for p in pupils if p.leerjaar_now == 6 and p.first_year == 0), None)
     if doubler is not None:
         doubler.repeats_in = current_year - 1
+    # One pupil of the demo teacher's group has an ECK iD, as the administration's export
+    # gives it: the demo identity provider signs them in (portal.demo_idp).
+    year = 5 if 5 in spec.leerjaren else min(spec.leerjaren)
+    demo_pupil = next(p for p in pupils if p.leerjaar_now == year)
+    demo_pupil.row.eckid = f"https://ketenid.nl/201703/DEMO{school_id:04d}LL0001"
     db.session.add_all(p.row for p in pupils)
     db.session.flush()
     return pupils

@@ -2,9 +2,11 @@
 
 A whole school often shares one NAT address, so the LTI login and launch are limited per
 *person* (client address + issuer + login hint or user id: ``LAUNCHES_PER_PERSON``) and only
-loosely per address (``LAUNCHES_PER_ADDRESS``). Registration codes are limited per address
-(guessing). A user's refused attempts are limited too (:func:`allow_refusal`): past the limit
-the refusal answers 429 without another audit row, so nobody can flood the school's audit log.
+loosely per address (``LAUNCHES_PER_ADDRESS``); the portal sign-in (``/login`` and its callback)
+likewise per sign-in and per address. Registration codes are limited per address (guessing).
+A user's refused attempts are limited too (:func:`allow_refusal`; someone not signed in counts
+per address): past the limit the refusal answers 429 without another audit row, so nobody can
+flood the school's audit log.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ LAUNCHES_PER_PERSON = "30/minute"
 LAUNCHES_PER_ADDRESS = "1200/minute"
 REGISTRATION_ATTEMPTS = "20/hour"
 REFUSALS_PER_USER = "30/minute"
+PORTAL_PER_PERSON = "30/minute"
+PORTAL_STARTS_PER_SCHOOL = "300/minute"
+PORTAL_PER_ADDRESS = "1200/minute"
 
 EXTENSION_KEY = "lib_limiter"
 log = logging.getLogger(__name__)
@@ -53,9 +58,31 @@ def address_key() -> str:
     return f"lti-address|{get_remote_address()}"
 
 
+def client_address() -> str:
+    return get_remote_address() or ""
+
+
+def portal_person_key() -> str:
+    """At the callback: client address + the sign-in's state (one person's attempt). At
+    ``/login`` nobody is known yet: client address + the school's tile, with a limit a whole
+    school starting its day behind one address stays under (``PORTAL_STARTS_PER_SCHOOL``)."""
+    values = request.args
+    who = values.get("school", "") if request.endpoint == "portal.login" else values.get("state")
+    return f"portal|{get_remote_address()}|{str(who or '')[:64]}"
+
+
+def portal_person_limit() -> str:
+    return PORTAL_STARTS_PER_SCHOOL if request.endpoint == "portal.login" else PORTAL_PER_PERSON
+
+
+def portal_address_key() -> str:
+    return f"portal-address|{get_remote_address()}"
+
+
 def rate_limited(*names: str):
-    """Mark a view for the named limits (``lti``, ``registration``); :func:`init_app` applies
-    them with the app's own limiter (each app, also each test app, has its own storage)."""
+    """Mark a view for the named limits (``lti``, ``portal``, ``registration``);
+    :func:`init_app` applies them with the app's own limiter (each app, also each test app, has
+    its own storage)."""
 
     def mark(view):
         view.lib_rate_limits = names
@@ -70,6 +97,11 @@ def _apply(app_limiter: Limiter, name: str, view):
                                         key_func=address_key)(view)  # fmt: skip
         return app_limiter.shared_limit(LAUNCHES_PER_PERSON, scope="lti-person",
                                         key_func=person_key)(view)  # fmt: skip
+    if name == "portal":
+        view = app_limiter.shared_limit(PORTAL_PER_ADDRESS, scope="portal-address",
+                                        key_func=portal_address_key)(view)  # fmt: skip
+        return app_limiter.shared_limit(portal_person_limit, scope="portal-person",
+                                        key_func=portal_person_key)(view)  # fmt: skip
     if name == "registration":
         return app_limiter.limit(REGISTRATION_ATTEMPTS, key_func=get_remote_address)(view)
     raise ValueError(f"unknown rate limit {name!r}")

@@ -11,7 +11,7 @@ from plugin.auth import current_principal
 from plugin.errors import json_endpoint
 from plugin.extensions import csrf, db
 from plugin.readiness import check_readiness
-from plugin.web import same_origin_request
+from plugin.web import same_origin_request, sign_out_links
 
 bp = Blueprint("core", __name__)
 
@@ -25,7 +25,14 @@ def index():
     home_url = None
     if current_principal() is not None and "dashboard.index" in current_app.view_functions:
         home_url = url_for("dashboard.index")
-    return render_template("core/index.html", demo_url=demo_url, home_url=home_url)
+    login_url = None
+    config = current_app.config
+    if "portal.login" in current_app.view_functions and (
+        config.get("OIDC_ISSUER") or config["DEMO_PLATFORM"]
+    ):
+        login_url = url_for("portal.login")
+    return render_template("core/index.html", demo_url=demo_url, home_url=home_url,
+                           login_url=login_url)  # fmt: skip
 
 
 @bp.post("/afmelden")
@@ -34,8 +41,9 @@ def sign_out():
     """Afmelden: end the session for good (a shared classroom computer keeps no access)."""
     if not same_origin_request():
         abort(403)
+    provider_links = sign_out_links()  # read from the session before it ends
     auth.sign_out()
-    return render_template("core/signed_out.html")
+    return render_template("core/signed_out.html", provider_links=provider_links)
 
 
 @bp.get("/health")

@@ -23,6 +23,7 @@ from plugin.periods import school_year_label
 
 FRAME_ANCESTORS_KEY = "lib_frame_ancestors"
 NAV_KEY = "lib_nav"
+SIGN_OUT_LINKS_KEY = "lib_sign_out_links"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,19 @@ def nav_items() -> list[NavItem]:
 def frame_ancestor_provider(app: Flask, provider: Callable[[], list[str]]) -> None:
     """Let a domain (LTI) add origins that may frame the tool (the registered platforms)."""
     app.extensions.setdefault(FRAME_ANCESTORS_KEY, []).append(provider)
+
+
+def sign_out_link_provider(app: Flask, provider: Callable[[], str | None]) -> None:
+    """Let a way of signing in offer a link on the signed-out page: ``provider`` is called
+    while the session still exists (e.g. the identity provider's end-session URL when the user
+    came in through it) and returns the URL or None."""
+    app.extensions.setdefault(SIGN_OUT_LINKS_KEY, []).append(provider)
+
+
+def sign_out_links() -> list[str]:
+    """The links the registered providers offer for the session that is about to end."""
+    links = (provider() for provider in current_app.extensions.get(SIGN_OUT_LINKS_KEY, []))
+    return [link for link in links if link]
 
 
 def allow_framing_by(origin: str) -> None:
