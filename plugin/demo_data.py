@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 
+from plugin.bulk import analyze, insert_rows
 from plugin.demo_reference import (
     ITEMS_PER_PAPER_TEST,
     SUBJECTS,
@@ -88,17 +89,26 @@ def demo_present() -> bool:
     return bool(db.session.scalar(select(func.count()).select_from(School)))
 
 
-def load_demo_data(seed: int = 2026, today: date | None = None) -> dict[str, int]:
+def load_demo_data(
+    seed: int = 2026,
+    today: date | None = None,
+    *,
+    schools: tuple[SchoolSpec, ...] | None = None,
+    years: int = YEARS_OF_HISTORY,
+) -> dict[str, int]:
     """Fill an empty database with the synthetic demo; returns counts per table.
 
-    Flushes but does not commit: the caller commits once (all or nothing).
+    ``schools`` and ``years`` (school years of history before this one) let the benchmark build
+    a whole board. Rows go in bulk (COPY on PostgreSQL) and the planner's statistics are
+    refreshed afterwards. Flushes but does not commit: the caller commits once (all or nothing).
     """
     today = today or date.today()
     rng = random.Random(seed)
     built = Built()
     load_reference_content(built)
-    for spec in SCHOOLS:
-        _school(spec, built, rng, today)
+    for spec in SCHOOLS if schools is None else schools:
+        _school(spec, built, rng, today, years)
+    analyze()
     return {
         table.__tablename__: db.session.scalar(select(func.count()).select_from(table))
         for table in (School, Group, Pupil, Result, Administration, ItemResponse)
@@ -115,7 +125,7 @@ class DemoPupil:
     repeats_in: int | None = None
 
 
-def _school(spec: SchoolSpec, built: Built, rng: random.Random, today: date) -> None:
+def _school(spec: SchoolSpec, built: Built, rng: random.Random, today: date, history: int) -> None:
     school = School(
         name=spec.name, brin=spec.brin, schoolweging=spec.weging,
         migration_state=spec.migration, is_synthetic=True,
@@ -124,7 +134,7 @@ def _school(spec: SchoolSpec, built: Built, rng: random.Random, today: date) -> 
     db.session.add(school)
     db.session.flush()
     current_year = school_year_of(today)
-    years = list(range(current_year - YEARS_OF_HISTORY, current_year + 1))
+    years = list(range(current_year - history, current_year + 1))
     groups = {}
     for year in years:
         for leerjaar in spec.leerjaren:
@@ -137,18 +147,18 @@ def _school(spec: SchoolSpec, built: Built, rng: random.Random, today: date) -> 
     db.session.add_all(groups.values())
     db.session.flush()
     _staff(school, groups, current_year)
-    pupils = _pupils(spec, school.id, rng, current_year)
+    pupils = _pupils(spec, school.id, rng, current_year, history)
     enrolments = _enrol(spec, pupils, groups, years, current_year)
     if spec.with_results:
         _results(spec, built, rng, today, school.id, pupils, enrolments, groups, current_year)
         _goals(school.id, current_year)
 
 
-def _pupils(spec: SchoolSpec, school_id: int, rng: random.Random, current_year: int):
-    """Cohorts by their leerjaar this year; leerjaar 9–11 are pupils who already left."""
+def _pupils(spec: SchoolSpec, school_id: int, rng: random.Random, current_year: int, history: int):
+    """Cohorts by their leerjaar this year; leerjaar 9 and up are pupils who already left."""
     small = set(spec.small_pair or ())
     pupils: list[DemoPupil] = []
-    for leerjaar in range(3, 9 + YEARS_OF_HISTORY):
+    for leerjaar in range(3, 9 + history):
         in_school_now = leerjaar <= 8
         if leerjaar not in spec.leerjaren and not (leerjaar > 8 and 8 in spec.leerjaren):
             continue
@@ -236,7 +246,7 @@ def _enrol(spec, pupils, groups, years, current_year):
                 {"school_id": pupil.row.school_id, "pupil_id": pupil.row.id,
                  "group_id": groups[(year, name)].id, "school_year": year, "leerjaar": leerjaar}
             )  # fmt: skip
-    db.session.execute(Enrolment.__table__.insert(), rows)
+    insert_rows(Enrolment.__table__, rows)
     return {(r["pupil_id"], r["school_year"]): r for r in rows}
 
 
@@ -300,7 +310,7 @@ def _results(spec, built, rng, today, school_id, pupils, enrolments, groups, cur
                     {"pupil_id": pupil_id, "test_id": built.tests[code],
                      "administration_id": key, "school_year": year,
                      "leerjaar": leerjaar, "raw_score": raw, "ability_score": round(score, 1),
-                     "level": derive_level(score, built.cuts[code]),
+                     "level": derive_level(score, built.cuts[code]).value,
                      "deviating": rng.random() < 0.01}
                 )  # fmt: skip
     # One flush for all administrations, then swap their keys for the new ids.
@@ -308,10 +318,8 @@ def _results(spec, built, rng, today, school_id, pupils, enrolments, groups, cur
     db.session.flush()
     for row in result_rows + response_rows:
         row["administration_id"] = administrations[row["administration_id"]].id
-    if result_rows:
-        db.session.execute(Result.__table__.insert(), result_rows)
-    if response_rows:
-        db.session.execute(ItemResponse.__table__.insert(), response_rows)
+    insert_rows(Result.__table__, result_rows)
+    insert_rows(ItemResponse.__table__, response_rows)
 
 
 def _raw_for(score: float, code: str, subject: SubjectSpec) -> int:

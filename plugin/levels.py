@@ -1,11 +1,16 @@
-"""Derived measures shared by reports and scoring: level I–V, growth judgement,
-functioneringsniveau. Pure functions on numbers; the tables they read are passed in."""
+"""Levels I–V and the functioneringsniveau: the one home of the level rule.
+
+:data:`LEVEL_RULE` is the rule, once: a score at or above a cut point reaches that level (I at
+or above p80 … IV at or above p20), else V. :func:`derive_level` applies it in Python (scoring,
+the demo), :func:`level_sql` writes the same rule as a SQL expression (report aggregations).
+"""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from sqlalchemy import case
 
 from plugin.models import Level
 
@@ -20,36 +25,31 @@ class Cuts:
     p80: float
 
 
+LEVEL_RULE: tuple[tuple[Level, str], ...] = (
+    (Level.I, "p80"),
+    (Level.II, "p60"),
+    (Level.III, "p40"),
+    (Level.IV, "p20"),
+)
+"""Each level with the cut point a score must reach, from the top; below them all: V."""
+LOWEST = Level.V
+
+
 def derive_level(score: float, cuts: Cuts) -> Level:
-    if score >= cuts.p80:
-        return Level.I
-    if score >= cuts.p60:
-        return Level.II
-    if score >= cuts.p40:
-        return Level.III
-    if score >= cuts.p20:
-        return Level.IV
-    return Level.V
+    for level, cut in LEVEL_RULE:
+        if score >= getattr(cuts, cut):
+            return level
+    return LOWEST
 
 
-class GrowthJudgement(enum.StrEnum):
-    ABOVE = "boven"
-    AS_EXPECTED = "naar"
-    BELOW = "onder"
-
-
-def judge_growth(
-    growth: float, typical_growth: float, growth_sd: float, band: float = 0.5
-) -> GrowthJudgement:
-    """Compare a pupil's growth with the typical growth of pupils who started at a similar
-    score: within ``band`` standard deviations is *naar verwachting*."""
-    spread = max(growth_sd, 1.0)
-    z = (growth - typical_growth) / spread
-    if z > band:
-        return GrowthJudgement.ABOVE
-    if z < -band:
-        return GrowthJudgement.BELOW
-    return GrowthJudgement.AS_EXPECTED
+def level_sql(score, reference):
+    """:data:`LEVEL_RULE` as a SQL expression on ``score`` and the cut columns of
+    ``reference`` (a national reference row); NULL without a reference."""
+    return case(
+        (getattr(reference, LEVEL_RULE[0][1]).is_(None), None),
+        *[(score >= getattr(reference, cut), level.value) for level, cut in LEVEL_RULE],
+        else_=LOWEST.value,
+    )
 
 
 def functioning_level(score: float, moments: Sequence[tuple[str, float]]) -> str | None:

@@ -133,6 +133,7 @@ def _is_static() -> bool:
 
 
 def register(app: Flask) -> None:
+    i18n.install_template_gettext(app)
     app.jinja_env.filters["number"] = i18n.number
     app.jinja_env.filters["percent"] = i18n.percent
     app.jinja_env.filters["date"] = format_date

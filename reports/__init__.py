@@ -18,16 +18,12 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-from reports import views  # noqa: E402, F401 - registers the routes on ``bp``
+from reports import school_views, views  # noqa: E402, F401 - register the routes on ``bp``
 
 
 def init_app(app: Flask) -> None:
     from plugin.auth import Permission
-    from plugin.dashboard.goals import register_growth_measure
     from plugin.web import NavItem, register_nav
-    from reports.school_services import school_growth_by_domain
-
-    register_growth_measure(app, school_growth_by_domain)
 
     register_nav(
         app, NavItem("reports.school", _l("School report"), Permission.VIEW_SCHOOL_REPORT, 30)

@@ -2,7 +2,8 @@
 
 Counts and averages are grouped in SQL. Medians need a percentile function that SQLite lacks,
 so those queries return the scores of one school year and moment already sorted, and
-:func:`reports.growth.median` takes the middle of each group's list in Python.
+:func:`plugin.growth.median` takes the middle of each group's list in Python. Growth comes
+from :mod:`plugin.growth`, levels from :mod:`plugin.levels`.
 """
 
 from __future__ import annotations
@@ -10,25 +11,27 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, func, select
 
 from plugin.extensions import db
-from plugin.levels import GrowthJudgement
+from plugin.growth import (
+    GrowthJudgement,
+    has_results,
+    median,
+    moment_rank,
+    school_growth_rows,
+)
+from plugin.levels import level_sql
 from plugin.models import (
     Administration,
-    Enrolment,
     Group,
     Level,
     Moment,
     NationalReference,
     Result,
-    School,
-    Subject,
     Test,
 )
-from plugin.periods import school_year_label
-from reports import growth
-from reports.services import LEVELS, moment_rank, scored_results, to_score
+from reports.services import LEVELS
 
 
 def _national_join():
@@ -41,14 +44,7 @@ def _national_join():
 
 def level_expr():
     """The stored level, else the level derived from the national cuts (in SQL)."""
-    score, ref = Result.ability_score, NationalReference
-    derived = case(
-        (ref.p80.is_(None), None),
-        (score >= ref.p80, Level.I.value), (score >= ref.p60, Level.II.value),
-        (score >= ref.p40, Level.III.value), (score >= ref.p20, Level.IV.value),
-        else_=Level.V.value,
-    )  # fmt: skip
-    return func.coalesce(Result.level, derived)
+    return func.coalesce(Result.level, level_sql(Result.ability_score, NationalReference))
 
 
 def school_moments(school_id: int) -> list[tuple[int, Moment]]:
@@ -58,15 +54,11 @@ def school_moments(school_id: int) -> list[tuple[int, Moment]]:
         select(Administration.school_year, Test.moment)
         .join(Test, Test.id == Administration.test_id)
         .join(Group, Group.id == Administration.group_id)
-        .where(Group.school_id == school_id, _has_results())
+        .where(Group.school_id == school_id, has_results())
         .group_by(Administration.school_year, Test.moment)
         .order_by(Administration.school_year, moment_rank(Test.moment))
     )
     return [(row.school_year, Moment(row.moment)) for row in rows]
-
-
-def _has_results():
-    return exists().where(Result.administration_id == Administration.id)
 
 
 @dataclass
@@ -146,30 +138,9 @@ def cross_section(
     for key, parts in weighted.items():
         cells[key].national_mean = sum(n * v for n, v in parts) / sum(n for n, _ in parts)
     for key, values in lists.items():
-        cells[key].median = growth.median(values)
+        cells[key].median = median(values)
     ordered = sorted(groups.values(), key=lambda g: (g.leerjaar is None, g.leerjaar or 0, g.name))
     return dict(cells), ordered
-
-
-def _growth_rows(school_id: int, school_year: int, moment: Moment):
-    """(group, subject, scored result) for every result of the school at this moment.
-
-    Bounded by the pupils enrolled at the school in ``school_year`` (and their own results):
-    never the school's whole history."""
-    pupils = select(Enrolment.pupil_id).where(
-        Enrolment.school_id == school_id, Enrolment.school_year == school_year
-    )
-    scored = scored_results(None, pupils)
-    rows = db.session.execute(
-        select(Enrolment.group_id, scored)
-        .join(
-            Enrolment,
-            and_(Enrolment.pupil_id == scored.c.pupil_id, Enrolment.school_year == school_year),
-        )
-        .where(scored.c.school_year == school_year, scored.c.moment == moment.value)
-    )
-    for row in rows:
-        yield row.group_id, row.subject_id, to_score(row)
 
 
 def add_growth(
@@ -177,61 +148,16 @@ def add_growth(
 ) -> None:
     """Median growth per group and subject into the (group, subject) cells of this moment."""
     growths: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for group_id, subject_id, score in _growth_rows(school_id, school_year, moment):
-        if score.growth is None:
+    rows = school_growth_rows(school_id, school_year, moment)
+    for group_id, subject_id, grown, judgement in rows:
+        if grown is None:
             continue
         key = (group_id, subject_id)
-        growths[key].append(score.growth)
-        if score.judgement is not None:
-            cells.setdefault(key, Cell()).growth_counts[score.judgement] += 1
+        growths[key].append(grown)
+        if judgement is not None:
+            cells.setdefault(key, Cell()).growth_counts[judgement] += 1
     for key, values in growths.items():
-        cells.setdefault(key, Cell()).median_growth = growth.median(values)
-
-
-def school_growth_by_domain(
-    school: School, subjects: list[Subject]
-) -> tuple[dict[str, float], str | None]:
-    """The school's median growth per reference domain at its latest moment with results.
-
-    One query: the latest moment (from the school's administrations) and, outer-joined to it,
-    the scored results of the pupils enrolled that school year at that moment.
-    """
-    latest = (
-        select(Administration.school_year, Test.moment)
-        .join(Test, Test.id == Administration.test_id)
-        .join(Group, Group.id == Administration.group_id)
-        .where(Group.school_id == school.id, _has_results())
-        .order_by(Administration.school_year.desc(), moment_rank(Test.moment).desc())
-        .limit(1)
-        .cte("latest")
-    )
-    pupils = (
-        select(Enrolment.pupil_id)
-        .join(latest, Enrolment.school_year == latest.c.school_year)
-        .where(Enrolment.school_id == school.id)
-    )
-    scored = scored_results(None, pupils)
-    rows = list(
-        db.session.execute(
-            select(latest.c.school_year.label("latest_year"), latest.c.moment.label("latest"),
-                   scored)
-            .select_from(latest)
-            .outerjoin(scored, and_(scored.c.school_year == latest.c.school_year,
-                                    scored.c.moment == latest.c.moment))
-        )
-    )  # fmt: skip
-    if not rows:
-        return {}, None
-    domains = {s.id: s.reference_domain for s in subjects if s.reference_domain is not None}
-    growths: dict[str, list[float]] = defaultdict(list)
-    for row in rows:
-        if row.pupil_id is None or row.subject_id not in domains:
-            continue
-        score = to_score(row)
-        if score.growth is not None:
-            growths[domains[row.subject_id]].append(score.growth)
-    label = f"{Moment(rows[0].latest).value} {school_year_label(rows[0].latest_year)}"
-    return {domain: growth.median(values) for domain, values in growths.items()}, label
+        cells.setdefault(key, Cell()).median_growth = median(values)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from plugin.auth import (
     require_permission,
     require_principal,
 )
-from plugin.dashboard.goals import current_goals, goal_states
 from plugin.extensions import cache, db
+from plugin.goals import current_goals, goal_states
 from plugin.models import (
     Administration,
     GoalIndicator,
@@ -30,12 +30,12 @@ from plugin.models import (
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, school_services, services
 from reports.export import csv_response, slug
-from reports.views import _int_arg, bad_request
+from reports.inputs import bad_request, int_arg
 
 
 def _school_selection(school_id: int) -> tuple[int | None, Moment | None, list]:
     moments = school_services.school_moments(school_id)
-    year, raw = _int_arg("jaar"), request.args.get("moment")
+    year, raw = int_arg("jaar"), request.args.get("moment")
     if raw is not None and raw not in Moment.__members__:
         bad_request(_("Unknown test moment."))
     if year is not None and raw is not None:
@@ -170,7 +170,7 @@ def _category_selection(group_id: int):
     group = load_group_or_404(group_id)
     pupil_ids = services.group_pupil_ids(group.id)
     options = category_services.category_tests(pupil_ids)
-    chosen = _int_arg("afname")
+    chosen = int_arg("afname")
     option = next((o for o in options if o.administration_id == chosen), None)
     if chosen is not None and option is None:
         # Not an afname of this group's pupils: refuse like the loaders do (404, audited).

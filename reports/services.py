@@ -1,8 +1,9 @@
 """Report queries for one group and one pupil: every select of those pages lives here.
 
-The shape is the same for both: one windowed query (``LAG`` over the pupil's results in a
-subject, ordered by school year and moment) returns each score with the previous one and the
-national reference of both tests, so growth needs no extra query per pupil. The number of
+The shape is the same for both: one windowed query (:func:`plugin.growth.scored_results`:
+``LAG`` over the pupil's results in a subject, ordered by school year and moment) returns each
+score with the previous one and the national reference of both tests, so growth needs no extra
+query per pupil. The number of
 queries per page is therefore fixed, whatever the size of the group.
 """
 
@@ -11,10 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import CompoundSelect, Select, and_, case, func, select, union
+from sqlalchemy import CompoundSelect, and_, select, union
 
 from plugin.extensions import db
-from plugin.levels import Cuts, GrowthJudgement, derive_level
+from plugin.growth import (
+    Score,
+    median,
+    moment_rank,
+    scored_results,
+    to_score,
+)
 from plugin.models import (
     Enrolment,
     Group,
@@ -28,105 +35,8 @@ from plugin.models import (
     Test,
     moment_code,
 )
-from reports import growth
 
 LEVELS = tuple(Level)
-
-
-def moment_rank(column):
-    """Order of the moments within a school year: begin, midden, eind."""
-    return case((column == Moment.B.value, 0), (column == Moment.M.value, 1), else_=2)
-
-
-@dataclass(frozen=True)
-class Score:
-    """One result with the previous result in the same subject and the growth judgement."""
-
-    subject_id: int
-    school_year: int
-    moment: Moment
-    test_level: int
-    score: float
-    level: Level | None
-    raw_score: int | None
-    deviating: bool
-    national_mean: float | None
-    band: tuple[float, float] | None
-    prev_score: float | None
-    prev_code: str | None
-    judgement: GrowthJudgement | None
-    expected_growth: float | None = None
-
-    @property
-    def code(self) -> str:
-        return moment_code(self.moment, self.test_level)
-
-    @property
-    def growth(self) -> float | None:
-        return None if self.prev_score is None else round(self.score - self.prev_score, 1)
-
-    @property
-    def stalled(self) -> bool:
-        return growth.is_stalled(self.growth, self.expected_growth)
-
-
-def scored_results(subject_id: int | None, pupil_ids: Select):
-    """A subquery: results of ``pupil_ids`` with the previous result (LAG) per subject."""
-    window = {
-        "partition_by": (Result.pupil_id, Test.subject_id),
-        "order_by": (Result.school_year, moment_rank(Test.moment)),
-    }
-    query = (
-        select(
-            Result.pupil_id, Test.subject_id, Result.school_year, Test.moment,
-            Test.level.label("test_level"), Result.ability_score.label("score"),
-            Result.level.label("result_level"), Result.raw_score, Result.deviating,
-            NationalReference.mean, NationalReference.sd, NationalReference.growth_sd,
-            NationalReference.p20, NationalReference.p40, NationalReference.p60,
-            NationalReference.p80,
-            func.lag(Result.ability_score).over(**window).label("prev_score"),
-            func.lag(Test.moment).over(**window).label("prev_moment"),
-            func.lag(Test.level).over(**window).label("prev_level"),
-            func.lag(NationalReference.mean).over(**window).label("prev_mean"),
-            func.lag(NationalReference.sd).over(**window).label("prev_sd"),
-        )
-        .join(Test, Test.id == Result.test_id)
-        .outerjoin(
-            NationalReference,
-            and_(
-                NationalReference.subject_id == Test.subject_id,
-                NationalReference.moment == Test.moment,
-                NationalReference.level == Test.level,
-            ),
-        )
-        .where(Result.pupil_id.in_(pupil_ids))
-    )  # fmt: skip
-    if subject_id is not None:
-        query = query.where(Test.subject_id == subject_id)
-    return query.subquery()
-
-
-def to_score(row) -> Score:
-    """Turn a row of :func:`scored_results` into a :class:`Score` (level, growth, judgement)."""
-    has_ref = row.mean is not None
-    cuts = Cuts(row.p20, row.p40, row.p60, row.p80) if has_ref else None
-    level = row.result_level or (derive_level(row.score, cuts) if cuts else None)
-    judgement = expected = None
-    if row.prev_score is not None and has_ref and row.prev_mean is not None:
-        prev, cur = (
-            growth.Norm(row.prev_mean, row.prev_sd),
-            growth.Norm(row.mean, row.sd, row.growth_sd),
-        )
-        judgement = growth.judge(row.prev_score, row.score, prev, cur)
-        expected = growth.expected_growth(row.prev_score, prev, cur)
-    prev_code = moment_code(row.prev_moment, row.prev_level) if row.prev_moment else None
-    return Score(
-        subject_id=row.subject_id, school_year=row.school_year, moment=Moment(row.moment),
-        test_level=row.test_level, score=row.score, level=Level(level) if level else None,
-        raw_score=row.raw_score, deviating=bool(row.deviating), national_mean=row.mean,
-        band=(row.p20, row.p80) if has_ref else None, prev_score=row.prev_score,
-        prev_code=prev_code, judgement=judgement, expected_growth=expected,
-    )  # fmt: skip
 
 
 def subjects() -> list[Subject]:
@@ -225,8 +135,8 @@ def _summarise(report: GroupReport) -> None:
     scores = report.scored
     counts = Counter(score.level for score in scores if score.level)
     report.level_counts = {level: counts.get(level, 0) for level in LEVELS}
-    report.median = growth.median(score.score for score in scores)
-    report.previous_median = growth.median(score.prev_score for score in scores)
+    report.median = median(score.score for score in scores)
+    report.previous_median = median(score.prev_score for score in scores)
     if scores:
         # The test most pupils took sets the national comparison (a few may take another level).
         code, _ = Counter(score.code for score in scores).most_common(1)[0]

@@ -12,26 +12,16 @@ from datetime import date
 from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.exceptions import BadRequest
 
 from plugin.audit import record_event
 from plugin.auth import Permission, load_group_or_404, load_pupil_or_404, require_permission
 from plugin.extensions import cache
-from plugin.inputs import parse_int, query_int
+from plugin.inputs import parse_int
 from plugin.models import Group, Moment, Pupil, moment_code
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, services, wording
 from reports.export import csv_response, slug
-
-
-def bad_request(message: str) -> None:
-    error = BadRequest()
-    error.lib_message = message
-    raise error
-
-
-def _int_arg(name: str) -> int | None:
-    return query_int(name)
+from reports.inputs import bad_request, int_arg
 
 
 def _group_selection(group: Group):
@@ -49,7 +39,7 @@ def _group_selection(group: Group):
         with_data = [s for s in all_subjects if any(o.subject_id == s.id for o in options)]
         subject = (with_data or all_subjects)[0]
     moments = [o for o in options if o.subject_id == subject.id]
-    year, moment_raw = _int_arg("jaar"), request.args.get("moment")
+    year, moment_raw = int_arg("jaar"), request.args.get("moment")
     choice = request.args.get("keuze")
     if choice:  # the select box sends "2025-M"
         year_text, _sep, moment_raw = choice.partition("-")
@@ -242,6 +232,3 @@ def _growth_chart(history: services.SubjectHistory, first_name: str) -> str:
         scores=[s.score for s in scores], means=[s.national_mean for s in scores],
         legend=(first_name, _("National average")),
     )  # fmt: skip
-
-
-from reports import school_views  # noqa: E402, F401 - school and category routes

@@ -8,11 +8,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from plugin.growth import GrowthJudgement, Score
 from plugin.i18n import number
-from plugin.levels import GrowthJudgement, functioning_level
+from plugin.levels import functioning_level
 from plugin.models import Level
 from plugin.periods import school_year_label
-from reports.services import Score, SubjectHistory
+from reports.services import SubjectHistory
 
 LEVEL_WORDS = {
     Level.I: _l("well above the national average"),

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from plugin.audit import record_event
-from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
+from plugin.goals import DOMAINS
 from plugin.models import (
     GoalIndicator,
     GoalSource,

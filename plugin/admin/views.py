@@ -19,8 +19,8 @@ from plugin.audit import record_event
 from plugin.audit_actions import AuditAction
 from plugin.auth import Permission, require_permission, require_principal
 from plugin.csv_export import csv_response
-from plugin.dashboard.goals import DOMAINS
 from plugin.extensions import db
+from plugin.goals import DOMAINS
 from plugin.inputs import bad_request, query_int
 from plugin.models import GoalIndicator, GoalSource, School
 from plugin.periods import school_year_of

@@ -7,8 +7,9 @@ from datetime import date
 from flask import current_app, render_template, url_for
 from werkzeug.routing import BuildError
 
+from plugin import goals
 from plugin.auth import Permission, require_principal
-from plugin.dashboard import bp, goals, services
+from plugin.dashboard import bp, services
 
 
 def optional_url(endpoint: str, **values) -> str | None:

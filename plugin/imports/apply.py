@@ -72,6 +72,8 @@ def apply_import(
     pupils = _ids(Pupil, school_id)
     _analyze_after(len(plan.group_inserts) + len(plan.pupil_inserts), "school_group", "pupil")
     _enrolments(plan, tracker, groups, pupils)
+    # The report pages look pupils up by school and year: plan them on the new rows at once.
+    _analyze_after(len(plan.enrol_inserts) + len(plan.member_inserts), "enrolment", "group_member")
     _staff(plan, tracker)
     staff = _ids(StaffMember, school_id)
     _analyze_after(len(plan.staff_inserts), "staff_member")

@@ -41,3 +41,29 @@ def test_numbers_and_dates_use_the_dutch_format(app):
         from flask_babel import format_date
 
         assert format_date(date(2026, 1, 27), "long") == "27 januari 2026"
+
+
+def test_the_fast_number_formats_equal_babels(app):
+    """Report tables format hundreds of numbers per page through a precomputed formatter; it
+    must write exactly what Babel writes, halves and negative zero included."""
+    import random
+
+    from babel.numbers import format_decimal, format_percent
+
+    rng = random.Random(5)
+    values = [0, 1, -1, 0.05, 0.25, 0.35, 2.675, -0.04, -0.0, 122.85, 122.95, 999.95, 1234.5,
+              -1234.55, 1e-7, 12345678.25, 0.125, 0.375, 1.005, 7, -12]  # fmt: skip
+    values += [round(rng.uniform(-2000, 2000), rng.randint(0, 4)) for _ in range(400)]
+    values += [rng.uniform(-1, 1) for _ in range(200)]
+    for locale in ("nl", "en"):
+        with app.test_request_context(), force_locale(locale):
+            for value in values:
+                for digits in (0, 1, 2):
+                    fmt = "#,##0" + ("." + "0" * digits if digits else "")
+                    assert number(value, digits) == format_decimal(value, fmt, locale=locale)
+                    assert percent(value, digits) == format_percent(
+                        value, fmt + " %", locale=locale
+                    ), (value, digits)
+    with app.test_request_context(), force_locale("nl"):
+        assert number(122.85, 1) == "122,8"  # as Babel: its decimal string, half to even
+        assert number(122.9, 1) == "122,9"

@@ -3,7 +3,7 @@
 Subject "Rekenen (toets)" (domain rekenen). National reference (invented):
   M5: mean 140, sd 10, cuts 130/137/143/150.   E5: mean 150, sd 10, cuts 140/147/153/160,
   growth sd 4.   M8: mean 170, sd 12, cuts 160/167/173/180.
-Growth model (reports.growth, STABILITY 0.9): expected end = mean_E5 + 0.9 * z * sd_E5.
+Growth model (plugin.growth, STABILITY 0.9): expected end = mean_E5 + 0.9 * z * sd_E5.
 
 Groep 5 (2025), M5 → E5:
   Anna   140 → 150: z 0,  expected growth 10,  growth 10  → naar,  E5 level III

@@ -1,11 +1,11 @@
-"""The growth model in numbers (see reports/growth.py for the rule)."""
+"""The growth model in numbers (see plugin/growth.py for the rule)."""
 
 from __future__ import annotations
 
 import pytest
 
-from plugin.levels import GrowthJudgement
-from reports import growth
+from plugin import growth
+from plugin.growth import GrowthJudgement
 
 pytestmark = pytest.mark.no_db
 

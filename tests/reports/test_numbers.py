@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from plugin.levels import GrowthJudgement
+from plugin.growth import GrowthJudgement
 from reports import services
 
 

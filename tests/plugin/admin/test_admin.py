@@ -145,7 +145,7 @@ def test_a_correction_by_one_school_never_changes_another_schools_values(client,
     assert foreign.percentage == 80
     client.post(f"/administratie/signaleringswaarden/{shared.id}", data=form)
     assert shared.percentage == 85
-    from plugin.dashboard.goals import signaling_for
+    from plugin.goals import signaling_for
 
     assert signaling_for(school)[ReferenceIndicator.F1].percentage == 90
     assert signaling_for(other)[ReferenceIndicator.F1].percentage == 80

@@ -1,21 +1,21 @@
-"""The school's state against its goals: shares of groep 8 pupils at the reference levels.
+"""Goals (*doelen*): the school's goals and its state against them, the one home of both.
 
-Shared by the IB dashboard and the school report (``reports`` may import the core; the core
-never imports ``reports``). The share counts groep 8 pupils' midden (M8) results of subjects that
-count for a reference domain, against the cut scores in ``reference_level_cut``; it is compared
-with the school's current goal, the national average and the Inspectorate's signaling value for
+Shares of groep 8 pupils at the reference levels, and the median growth against growth goals
+(:mod:`plugin.growth`). Used by the IB dashboard, the school report and Administratie. The
+share counts groep 8 pupils' midden (M8) results of subjects that count for a reference domain,
+against the cut scores in ``reference_level_cut``; it is compared with the school's current goal,
+the national average and the Inspectorate's signaling value for
 the school's schoolweging (all three are data, never constants in code).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, current_app
 from sqlalchemy import case, func, literal, or_, select
 
 from plugin.extensions import db
+from plugin.growth import school_growth_by_domain
 from plugin.models import (
     Administration,
     GoalIndicator,
@@ -178,9 +178,6 @@ def goal_states(
     return states
 
 
-GROWTH_MEASURE_KEY = "lib_growth_measure"
-
-
 @dataclass(frozen=True)
 class GrowthGoalState:
     """A median-growth goal of one domain against the school's measured median growth."""
@@ -193,18 +190,6 @@ class GrowthGoalState:
     @property
     def meets_goal(self) -> bool | None:
         return None if self.measured is None else self.measured >= self.goal
-
-
-GrowthMeasure = Callable[[School, list[Subject]], tuple[dict[str, float], str | None]]
-
-
-def register_growth_measure(app: Flask, measure: GrowthMeasure) -> None:
-    """Let the reports package measure the school's median growth per domain.
-
-    The growth model lives in ``reports`` and the core never imports it; without a registered
-    measure the dashboard shows the goals with no measured value.
-    """
-    app.extensions[GROWTH_MEASURE_KEY] = measure
 
 
 def growth_goal_states(
@@ -220,8 +205,7 @@ def growth_goal_states(
         return []
     if subjects is None:
         subjects = list(db.session.scalars(select(Subject)))
-    measure = current_app.extensions.get(GROWTH_MEASURE_KEY)
-    measured, label = measure(school, subjects) if measure else ({}, None)
+    measured, label = school_growth_by_domain(school, subjects)
     return [
         GrowthGoalState(domain, goal, measured.get(domain), label)
         for domain, goal in sorted(targets.items(), key=lambda item: DOMAINS.index(item[0]))
