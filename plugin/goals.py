@@ -193,8 +193,13 @@ class GrowthGoalState:
 
 
 def growth_goal_states(
-    school: School, goals: dict | None = None, subjects: list[Subject] | None = None
+    school: School,
+    school_year: int,
+    goals: dict | None = None,
+    subjects: list[Subject] | None = None,
 ) -> list[GrowthGoalState]:
+    """The growth goals against the school's median growth at its latest moment of
+    ``school_year`` or the year before."""
     goals = current_goals(school.id) if goals is None else goals
     targets = {
         domain: goal.target
@@ -205,7 +210,7 @@ def growth_goal_states(
         return []
     if subjects is None:
         subjects = list(db.session.scalars(select(Subject)))
-    measured, label = school_growth_by_domain(school, subjects)
+    measured, label = school_growth_by_domain(school, subjects, school_year)
     return [
         GrowthGoalState(domain, goal, measured.get(domain), label)
         for domain, goal in sorted(targets.items(), key=lambda item: DOMAINS.index(item[0]))

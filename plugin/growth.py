@@ -18,8 +18,8 @@ pages; a publisher's real growth norms can replace it.
 The data: :func:`scored_results` returns every result of a set of pupils with the previous
 result in the same subject (``LAG`` over the pupil's results, by school year and moment) and the
 national reference of both tests; :func:`to_score` turns a row into a :class:`Score`.
-:func:`school_growth_by_domain` measures a school's median growth at its latest moment, bounded
-by the pupils enrolled that school year (never the school's whole history).
+:func:`school_growth_by_domain` measures a school's median growth at its latest moment of this
+school year or the one before, over the pupils enrolled then (never the school's whole history).
 """
 
 from __future__ import annotations
@@ -160,8 +160,10 @@ class Score:
         return is_stalled(self.growth, self.expected_growth)
 
 
-def scored_results(subject_id: int | None, pupil_ids: Select):
-    """A subquery: results of ``pupil_ids`` with the previous result (LAG) per subject."""
+def scored_results(subject_id: int | None, pupil_ids: Select, up_to_year: int | None = None):
+    """A subquery: results of ``pupil_ids`` with the previous result (LAG) per subject; with
+    ``up_to_year`` only results up to that school year (the previous result of each is still
+    found: it lies before)."""
     window = {
         "partition_by": (Result.pupil_id, Test.subject_id),
         "order_by": (Result.school_year, moment_rank(Test.moment)),
@@ -193,6 +195,8 @@ def scored_results(subject_id: int | None, pupil_ids: Select):
     )  # fmt: skip
     if subject_id is not None:
         query = query.where(Test.subject_id == subject_id)
+    if up_to_year is not None:
+        query = query.where(Result.school_year <= up_to_year)
     return query.subquery()
 
 
@@ -247,7 +251,7 @@ def school_growth_rows(school_id: int, school_year: int, moment: Moment):
     pupils = select(Enrolment.pupil_id).where(
         Enrolment.school_id == school_id, Enrolment.school_year == school_year
     )
-    scored = scored_results(None, pupils)
+    scored = scored_results(None, pupils, up_to_year=school_year)
     rows = db.session.execute(
         select(Enrolment.group_id, scored)
         .join(
@@ -261,28 +265,34 @@ def school_growth_rows(school_id: int, school_year: int, moment: Moment):
 
 
 def school_growth_by_domain(
-    school: School, subjects: list[Subject]
+    school: School, subjects: list[Subject], school_year: int
 ) -> tuple[dict[str, float], str | None]:
-    """The school's median growth per reference domain at its latest moment with results.
+    """The school's median growth per reference domain at its latest moment with results in
+    ``school_year`` or the year before (never further back: the dashboard's growth goals are
+    about now).
 
-    One query: the latest moment (from the school's administrations) and, outer-joined to it,
-    the scored results of the pupils enrolled that school year at that moment.
+    One query: the latest moment (from the school's administrations of those two years) and,
+    outer-joined to it, the scored results of the pupils enrolled that school year.
     """
+    years = (school_year - 1, school_year)
     latest = (
         select(Administration.school_year, Test.moment)
         .join(Test, Test.id == Administration.test_id)
         .join(Group, Group.id == Administration.group_id)
-        .where(Group.school_id == school.id, has_results())
+        .where(
+            Group.school_id == school.id, Group.school_year.between(*years),
+            Administration.school_year.between(*years), has_results(),
+        )
         .order_by(Administration.school_year.desc(), moment_rank(Test.moment).desc())
         .limit(1)
         .cte("latest")
-    )
+    )  # fmt: skip
     pupils = (
         select(Enrolment.pupil_id)
         .join(latest, Enrolment.school_year == latest.c.school_year)
         .where(Enrolment.school_id == school.id)
     )
-    scored = scored_results(None, pupils)
+    scored = scored_results(None, pupils, up_to_year=school_year)
     rows = list(
         db.session.execute(
             select(latest.c.school_year.label("latest_year"), latest.c.moment.label("latest"),

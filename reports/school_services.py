@@ -96,9 +96,8 @@ def cross_section(
     level = level_expr().label("level")
     rows = db.session.execute(
         select(
-            Administration.group_id, Group.name, Group.leerjaar, Group.school_year,
-            Test.subject_id, Result.ability_score, level,
-            NationalReference.mean.label("national"),
+            Administration.group_id, Group.name, Group.leerjaar, Test.subject_id,
+            Result.ability_score, level, NationalReference.mean.label("national"),
         )
         .select_from(Result)
         .join(Test, Test.id == Result.test_id)
@@ -107,6 +106,7 @@ def cross_section(
         .outerjoin(NationalReference, _national_join())
         .where(
             Group.school_id == school_id,
+            Group.school_year == school_year,
             Result.school_year == school_year,
             Test.moment == moment,
         )
@@ -129,7 +129,7 @@ def cross_section(
             part[1] += row.national
             part[2] += 1
         lists[key].append(row.ability_score)
-        if row.school_year == school_year and row.group_id not in groups:
+        if row.group_id not in groups:
             groups[row.group_id] = GroupRow(row.group_id, row.name, row.leerjaar)
     weighted: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
     for (group_id, subject_id, _level), (n, total, known) in national.items():

@@ -109,7 +109,7 @@ class GroupReport:
 
 def group_report(group: Group, subject: Subject, school_year: int, moment: Moment) -> GroupReport:
     """Every pupil of ``group`` with their result at (``school_year``, ``moment``)."""
-    scored = scored_results(subject.id, group_pupil_ids(group.id))
+    scored = scored_results(subject.id, group_pupil_ids(group.id), up_to_year=school_year)
     rows = db.session.execute(
         select(Pupil.id.label("pid"), Pupil.display_name, scored)
         .where(Pupil.id.in_(group_pupil_ids(group.id)))

@@ -41,8 +41,10 @@ def index():
     states, growth_states = [], []
     if school_view:
         current = goals.current_goals(data.school.id)
-        states = goals.goal_states(data.school, goals=current)
-        growth_states = goals.growth_goal_states(data.school, current, data.subjects)
+        states = goals.goal_states(data.school, goals=current, up_to_year=data.school_year)
+        growth_states = goals.growth_goal_states(
+            data.school, data.school_year, current, data.subjects
+        )
     return render_template(
         "dashboard/index.html", data=data, states=states, growth_states=growth_states,
         Status=services.Status,
