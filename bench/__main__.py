@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     # name: module with a ``main(argv)``; add a benchmark with one line here.
     "edexml": "bench.edexml",
     "results": "bench.results_import",
+    "launch": "bench.launch",  # a full LTI launch against a plain pylti1p3 tool
 }
 
 

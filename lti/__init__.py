@@ -13,9 +13,11 @@ __all__ = ["bp", "init_app"]
 
 def init_app(app: Flask) -> None:
     """CLI commands, CSRF exemptions, frame-ancestors and (in development) the demo platform."""
-    from lti import cli, services, setup
-    from plugin.jobs import register_job
+    from lti import cli, services, setup, state
+    from plugin.jobs import register_job, register_periodic
 
     cli.register(app)
     setup.init_app(app)
     register_job(app, services.ROSTER_JOB, services.run_roster_sync)
+    # Expired launch state and sign-out records: by the worker, never by a login.
+    register_periodic(app, "purge_launch_state", state.purge_periodically, minute="*/15")

@@ -87,16 +87,17 @@ class SharedStorage(LaunchDataStorage):
 
 
 class OneTimeSessionService(FlaskSessionService):
-    """A nonce is valid once: checking it deletes it (atomically, across processes); and it
-    lives as long as its login's state, not as long as launch data (an abandoned login must
-    not leave a row behind for hours)."""
+    """A nonce is valid once, and only with its own login: it is kept in the login's state
+    record (:meth:`ToolOIDCLogin.prepare`), never on its own. The launch takes that record
+    (atomically, across processes: one use) and :meth:`ToolMessageLaunch.validate_nonce`
+    requires the token's nonce to be the record's. So nothing is stored or deleted per nonce
+    (two statements less on every login and launch), and a nonce cannot be used twice."""
 
     def save_nonce(self, nonce: str) -> None:
-        self.data_storage.set_value(self._get_key("nonce", nonce), True, exp=STATE_TTL)
+        pass  # kept in the state record
 
     def check_nonce(self, nonce: str) -> bool:
-        key = self.data_storage._prepare_key(self._get_key("nonce", nonce))
-        return store.pop(key) is not None
+        return True  # checked against the state record, which was taken (once) already
 
 
 def _services() -> dict[str, Any]:
@@ -143,7 +144,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
             "login": {k: v for k, v in params.items() if v},
             "origin": f"{parts.scheme}://{parts.netloc}",
         }
-        store.set("state:" + state, record, STATE_TTL)
+        store.add("state:" + state, record, STATE_TTL)  # a new random key: one INSERT
         return url, {"state": state, **record}
 
 
@@ -207,24 +208,35 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         state = self._get_request_param("state")
         if not state:
             raise LaunchRejected("missing state", kind="state", status=401)
+        cookie_ok = self._cookie_service.get_cookie(state) == state
+        if cookie_ok:  # the usual launch: take the state in one statement
+            record = store.take("state:" + state)
+            if record is None:
+                raise LaunchRejected("unknown, expired or used state", kind="state", status=401)
+        else:
+            record = self._state_without_cookie(state)
+        self._state_record = record
+        self.via_storage = not cookie_ok
+        return self
+
+    def _state_without_cookie(self, state: str) -> dict:
+        """No state cookie (a frame without cookies): the state must be proven through
+        platform storage; it is only taken once it is."""
         record = store.get("state:" + state)
         if record is None:
             raise LaunchRejected("unknown, expired or used state", kind="state", status=401)
-        cookie_ok = self._cookie_service.get_cookie(state) == state
         proof = self.storage_proof
         storage_ok = proof is not None and (proof.get("state"), proof.get("nonce")) == (
             state,
             record.get("nonce"),
         )
-        if not (cookie_ok or storage_ok):
+        if not storage_ok:
             if record["login"].get("lti_storage_target") and proof is None:
                 raise NeedsPlatformStorage(state, record)
             raise LaunchRejected("missing state cookie", kind="cookie", status=401, record=record)
-        if store.pop("state:" + state) is None:
+        if not store.discard("state:" + state):  # one DELETE; only one process wins it
             raise LaunchRejected("state used twice", kind="state", status=401)
-        self._state_record = record
-        self.via_storage = not cookie_ok
-        return self
+        return record
 
     def get_client_id(self) -> str:
         """The registration's client id: ``azp`` when present (it must be one of ``aud``),
@@ -243,6 +255,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return audiences[0]
 
     def validate_registration(self) -> ToolMessageLaunch:
+        body = self._jwt.get("body", {})
+        deployment_id = body.get(claims.DEPLOYMENT_ID)
+        if isinstance(deployment_id, str):
+            # One query for the registration, the deployment and its school (pylti1p3 and
+            # the launch ask for all three); an unknown deployment falls back to pylti1p3's
+            # own lookups and errors.
+            self._tool_config.prefetch(body.get("iss"), self.get_client_id(), deployment_id)
         try:
             return super().validate_registration()
         except LtiException as error:
@@ -282,6 +301,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         except LtiException as error:
             raise LaunchRejected(str(error), kind="unknown_platform", status=403) from error
 
+    def save_launch_data(self) -> ToolMessageLaunch:
+        """Nothing to keep: pylti1p3's launch cache (``from_cache``) is not used here (deep
+        linking keeps its own record), so a launch writes no launch data."""
+        return self
+
     def validate_message(self) -> ToolMessageLaunch:
         try:
             return super().validate_message()
@@ -318,6 +342,8 @@ class ValidatedLaunch:
     claims: dict
     via_storage: bool
     """State came from LTI platform storage, not a cookie: the session cookie may not stick."""
+    deployment: Any
+    """The launch's :class:`lti.models.Deployment`, its registration and school loaded."""
     login: dict
     """The original login request's parameters (to restart it in a new window)."""
 
@@ -344,6 +370,7 @@ def validate_launch(storage_proof: dict | None = None) -> ValidatedLaunch:
         context=from_claims(body, message.get_client_id(), message.get_launch_id()),
         claims=dict(body),
         via_storage=message.via_storage,
+        deployment=services["tool_config"].deployment,
         login=dict((message._state_record or {}).get("login", {})),
     )
 

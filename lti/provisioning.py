@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -78,14 +78,37 @@ def _normal(name: str | None) -> str:
     return re.sub(r"\s+", " ", (name or "")).strip().lower()
 
 
-def _course(ctx: LaunchContext) -> PlatformContext | None:
+def _course(ctx: LaunchContext, staff_id: int | None = None) -> tuple | None:
+    """The course's row: the course, its group and (for ``staff_id``) the person's link to
+    that group, in one query. The caller keeps the row while it works: that keeps the group
+    and the link in the session (its identity map holds objects weakly), so later lookups of
+    them ask the database nothing."""
     if not ctx.context_id:
         return None
-    return db.session.scalars(
-        select(PlatformContext).where(
-            PlatformContext.issuer == ctx.issuer, PlatformContext.context_id == ctx.context_id
+    query = (
+        select(PlatformContext, Group)
+        .outerjoin(Group, Group.id == PlatformContext.group_id)
+        .where(PlatformContext.issuer == ctx.issuer, PlatformContext.context_id == ctx.context_id)
+    )
+    if staff_id is not None:
+        query = query.add_columns(TeacherGroup).outerjoin(
+            TeacherGroup,
+            (TeacherGroup.group_id == PlatformContext.group_id)
+            & (TeacherGroup.staff_id == staff_id),
         )
-    ).first()
+    return db.session.execute(query).first()
+
+
+LAUNCH_STAMP = timedelta(hours=1)
+"""``last_launch_at`` is kept to the hour: most launches write nothing to the course."""
+
+
+def _stamp_launch(course: PlatformContext, now: datetime) -> None:
+    last = course.last_launch_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)  # SQLite gives naive UTC back
+    if last is None or now - last >= LAUNCH_STAMP:
+        course.last_launch_at = now
 
 
 def _current_group(course: PlatformContext | None, year: int) -> Group | None:
@@ -135,7 +158,8 @@ def _admit_staff(school: School, ctx: LaunchContext, ib_by_platform: bool, today
     people = [person for person in (known, match.adopt_from) if person is not None]
     role = staff_role(any(p.role is StaffRole.IB for p in people), ib_by_platform)
     year = school_year_of(today)
-    course = _course(ctx)
+    row = _course(ctx, known.id if known is not None else None)
+    course = row[0] if row is not None else None
     by_import = None
     if ctx.context_id and course is None and known is not None:
         by_import = _group_the_import_gives(known, ctx, year)
@@ -150,13 +174,20 @@ def _admit_staff(school: School, ctx: LaunchContext, ib_by_platform: bool, today
     if outcome in (Outcome.PENDING, Outcome.REFUSED):
         return _not_admitted(ctx, outcome, principal, staff)
     if by_import is not None:
-        course = PlatformContext(school_id=school.id, issuer=ctx.issuer,
-                                 context_id=ctx.context_id)  # fmt: skip
+        course = PlatformContext(
+            school_id=school.id,
+            issuer=ctx.issuer,
+            context_id=ctx.context_id,
+            label=ctx.context_label,
+            title=ctx.context_title,
+            last_launch_at=datetime.now(UTC),
+        )  # one INSERT, no UPDATE
+        # fmt: skip
         db.session.add(course)
         course_links.link_by_import(course, by_import, staff)
     if course is not None:
-        course.label, course.title = ctx.context_label, ctx.context_title
-        course.last_launch_at = datetime.now(UTC)
+        course.label, course.title = ctx.context_label, ctx.context_title  # written if changed
+        _stamp_launch(course, datetime.now(UTC))
         if role is Role.LEERKRACHT:
             course_links.give_course_teacher(course, staff, TeacherSource.ROSTER)
             principal = _principal(school, staff, role, ib_by_platform)  # the version moved
@@ -205,7 +236,8 @@ def _launch_detail(ctx: LaunchContext, role: Role) -> dict:
 def _admit_pupil(school: School, ctx: LaunchContext, today: date) -> Admission:
     """A pupil sees no results; the launch only recognises them (by account or ECK iD) and, in
     a linked course of a group without an import, enrols them as the roster would."""
-    course = _course(ctx)
+    row = _course(ctx)
+    course = row[0] if row is not None else None
     if course is not None and course.school_id != school.id:
         course = None
     group = _current_group(course, school_year_of(today))

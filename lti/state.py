@@ -35,6 +35,42 @@ class StateStore:
             row.value, row.expires_at = value, expires
         db.session.flush()
 
+    def add(self, key: str, value: Any, ttl: int) -> None:
+        """Store a value under a new, random key (one INSERT: nothing to look up first)."""
+        redis = get_redis()
+        if redis is not None:
+            redis.set(PREFIX + key, json.dumps(value), ex=max(int(ttl), 1))
+            return
+        expires = datetime.now(UTC) + timedelta(seconds=ttl)
+        db.session.add(LaunchState(key=key, value=value, expires_at=expires))
+        db.session.flush()
+
+    def take(self, key: str) -> Any:
+        """Return and delete the value in one statement (None when absent or expired): only
+        the process whose delete removed the row gets it."""
+        redis = get_redis()
+        if redis is not None:
+            raw = redis.getdel(PREFIX + key)
+            return None if raw is None else json.loads(raw)
+        row = db.session.execute(
+            delete(LaunchState)
+            .where(LaunchState.key == key)
+            .returning(LaunchState.value, LaunchState.expires_at)
+        ).first()
+        if row is None:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        return row.value if expires > datetime.now(UTC) else None
+
+    def discard(self, key: str) -> bool:
+        """Delete ``key`` in one step; True only for the one caller whose delete removed it
+        (the value was read before: a state is used once, by one process)."""
+        redis = get_redis()
+        if redis is not None:
+            return bool(redis.delete(PREFIX + key))
+        result = db.session.execute(delete(LaunchState).where(LaunchState.key == key))
+        return result.rowcount == 1
+
     def get(self, key: str) -> Any:
         redis = get_redis()
         if redis is not None:
@@ -73,9 +109,16 @@ store = StateStore()
 
 
 def purge_expired_state() -> int:
-    """Delete expired launch state and sign-out records; the count deleted. Every login purges
-    too; run this (``flask lti purge-state``, or from the job queue) on a schedule so a quiet
-    installation keeps no stale rows either."""
+    """Delete expired launch state and sign-out records; the count deleted. The job worker
+    runs it every quarter of an hour (:func:`purge_periodically`; ``flask lti purge-state``
+    by hand); a login never purges (that was a write on every login)."""
     from plugin.sessions import purge_revoked
 
     return store.purge_expired() + purge_revoked()
+
+
+def purge_periodically() -> int:
+    """The periodic job: purge and commit (registered in :func:`lti.init_app`)."""
+    count = purge_expired_state()
+    db.session.commit()
+    return count

@@ -13,6 +13,7 @@ from pylti1p3.deployment import Deployment as PyltiDeployment
 from pylti1p3.registration import Registration as PyltiRegistration
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from lti.models import Deployment, Registration
 from plugin.extensions import db
@@ -42,8 +43,36 @@ def find_deployment(issuer: str, client_id: str, deployment_id: str) -> Deployme
     ).first()
 
 
+def deployment_with_school(issuer: str, client_id: str, deployment_id: str) -> Deployment | None:
+    """The deployment with its registration and school, in one query."""
+    return db.session.scalars(
+        select(Deployment)
+        .join(Deployment.registration)
+        .join(Deployment.school)
+        .options(contains_eager(Deployment.registration), contains_eager(Deployment.school))
+        .where(
+            Registration.issuer == issuer,
+            Registration.client_id == client_id,
+            Deployment.deployment_id == deployment_id,
+        )
+    ).first()
+
+
 class DatabaseToolConf(ToolConfAbstract):
-    """Registrations from the database."""
+    """Registrations from the database. A launch :meth:`prefetch`-es its deployment (with the
+    registration and school) in one query; the lookups below then answer from it."""
+
+    deployment: Deployment | None = None
+
+    def prefetch(self, issuer: Any, client_id: Any, deployment_id: str) -> None:
+        if isinstance(issuer, str) and isinstance(client_id, str):
+            self.deployment = deployment_with_school(issuer, client_id, deployment_id)
+
+    def _prefetched(self, issuer: str, client_id: str | None) -> Deployment | None:
+        found = self.deployment
+        if found is None or found.registration.issuer != issuer:
+            return None
+        return found if client_id in (None, found.registration.client_id) else None
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -55,6 +84,9 @@ class DatabaseToolConf(ToolConfAbstract):
         return self.find_registration_by_params(iss, None)
 
     def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs):
+        prefetched = self._prefetched(iss, client_id) if client_id else None
+        if prefetched is not None:
+            return to_pylti(prefetched.registration)
         registration = find_registration(iss, client_id)
         return None if registration is None else to_pylti(registration)
 
@@ -62,7 +94,9 @@ class DatabaseToolConf(ToolConfAbstract):
         return None  # every lookup goes through find_deployment_by_params
 
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str, *a, **kw):
-        found = find_deployment(iss, client_id, deployment_id)
+        found = self._prefetched(iss, client_id)
+        if found is None or found.deployment_id != deployment_id:
+            found = find_deployment(iss, client_id, deployment_id)
         return None if found is None else PyltiDeployment().set_deployment_id(deployment_id)
 
 

@@ -78,7 +78,6 @@ def oidc_login():
         auth_url, record, cookies = login(public_url("lti.launch"))
     except LaunchRejected as error:
         return _rejected(error)
-    store.purge_expired()
     if record["login"].get("lti_storage_target"):
         response = current_app.make_response(
             render_template("lti/storage_put.html", auth_url=auth_url, record=record,
@@ -117,7 +116,7 @@ def _launch(storage_proof: dict | None):
         validated = validate_launch(storage_proof)
         ctx = validated.context
         logs.redact(ctx.user_name, ctx.user_sub, ctx.user_email)  # never in a log line
-        deployment, admission = _admit(ctx)
+        deployment, admission = _admit(ctx, validated.deployment)
     except NeedsPlatformStorage as need:
         return render_template(
             "lti/storage_get.html", form=launch_form(), state=need.state,
@@ -153,10 +152,11 @@ def _launch(storage_proof: dict | None):
     return redirect(landing)
 
 
-def _admit(ctx):
+def _admit(ctx, deployment):
     """The deployment and what the school decided for a valid launch, or LaunchRejected
     (audited: the platform signed it, so it is someone's real attempt)."""
-    deployment = services.deployment_for(ctx)
+    if deployment is None:
+        deployment = services.deployment_for(ctx)
     if deployment is None:
         raise LaunchRejected("deployment vanished", kind="unknown_platform", status=403)
     role = services.map_role(ctx, deployment.registration)

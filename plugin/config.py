@@ -80,6 +80,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "JOBS_BACKEND": None,
         "JOBS_RETRIES": 3,
         "JOBS_RETRY_DELAY": 30,
+        "JOBS_STALE_MINUTES": 60,  # a job RUNNING longer than this lost its worker: requeued
         "JOB_FILE_RETENTION_HOURS": 24,
         "LTI_KEY_ENCRYPTION_KEYS": None,  # Fernet keys, newest first; generated in development
         "OUTBOUND_ALLOWED": "",  # hosts/networks outbound calls may reach despite being private

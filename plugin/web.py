@@ -104,7 +104,16 @@ def _media_origins() -> list[str]:
 
 def _policy(response) -> str:
     # Only pages are framed by a platform or post forms; static files, JSON, CSV and SVG need
-    # no lookup of the registered platforms (it is a query), so they get 'self'.
+    # no lookup of the registered platforms (it is a query), so they get 'self'. A redirect
+    # shows nothing: browsers check frame-ancestors on the page it leads to (which does the
+    # lookup), so it gets no frame-ancestors at all (a 'self' would block an LTI launch's
+    # redirect inside the platform's frame if a browser ever checked it) and no lookup.
+    if 300 <= response.status_code < 400:
+        forms = " ".join(dict.fromkeys(["'self'", *g.get("extra_form_origins", [])]))
+        return (
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            f"script-src 'self'; form-action {forms}; base-uri 'self'; object-src 'none'"
+        )
     platforms = _platform_origins() if response.mimetype == "text/html" else []
     frames = " ".join(dict.fromkeys(["'self'", *g.get("extra_frame_origins", []), *platforms]))
     forms = " ".join(dict.fromkeys(["'self'", *g.get("extra_form_origins", []), *platforms]))

@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     cli.register(app)
     app.register_blueprint(views.bp)
     register_periodic(app, "purge_job_files", purge_job_files, minute="17")
+    register_periodic(app, "requeue_stale_jobs", requeue_stale_jobs, minute="*/10")
 
 
 def queue_of(app: Flask) -> Huey:
@@ -109,3 +110,56 @@ def purge_job_files() -> int:
     count = db.session.execute(delete(JobFile).where(JobFile.job_id.in_(old))).rowcount
     db.session.commit()
     return count
+
+
+def stale_cutoff():
+    """Jobs RUNNING since before this lost their worker (killed, machine restarted): a job
+    never runs that long (``JOBS_STALE_MINUTES``)."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask import current_app
+
+    return datetime.now(UTC) - timedelta(minutes=current_app.config["JOBS_STALE_MINUTES"])
+
+
+def is_stale(job: Job) -> bool:
+    from datetime import UTC
+
+    started = job.started_at
+    if job.state is not JobState.RUNNING or started is None:
+        return False
+    if started.tzinfo is None:  # SQLite gives naive UTC back
+        started = started.replace(tzinfo=UTC)
+    return started < stale_cutoff()
+
+
+def requeue(job: Job) -> None:
+    """Queue ``job`` again once the current transaction commits."""
+    job.state, job.error = JobState.QUEUED, None
+    _queue.send_after_commit(db.session(), job.id)
+
+
+def requeue_stale_jobs() -> int:
+    """The periodic sweep: a job left RUNNING by a worker that died is queued again (its work
+    was never committed: a job commits its work with its outcome), or failed with a Dutch
+    message once it used up its attempts; how many were found."""
+    from datetime import UTC, datetime
+
+    from flask import current_app
+    from flask_babel import gettext as _
+    from sqlalchemy import select
+
+    stale = db.session.scalars(
+        select(Job).where(Job.state == JobState.RUNNING, Job.started_at < stale_cutoff())
+    ).all()
+    for job in stale:
+        if job.attempts > current_app.config["JOBS_RETRIES"]:
+            job.state, job.finished_at = JobState.FAILED, datetime.now(UTC)
+            job.error = _("The job was interrupted several times (its worker stopped) and has "
+                          "stopped. Nothing of it was saved. Ask your IT administrator to look at "
+                          "'flask jobs'.")  # fmt: skip
+        else:
+            requeue(job)
+        log.warning("job %s (%s) was left running by a stopped worker", job.id, job.kind)
+    db.session.commit()
+    return len(stale)

@@ -40,21 +40,27 @@ def register(app: Flask) -> None:
     @jobs.command("retry")
     @click.argument("job_id", type=click.IntRange(1, 2**31 - 1))
     def retry(job_id: int) -> None:
-        """Queue a failed job again (its uploaded file is kept for a day after it failed)."""
+        """Queue a failed job again (its uploaded file is kept for a day after it failed), or
+        one left running by a worker that stopped."""
+        from plugin.jobs import is_stale, requeue
+
         job = db.session.get(Job, job_id)
-        if job is None or job.state is not JobState.FAILED:
-            raise click.ClickException(_("There is no failed job with number %(id)s.", id=job_id))
+        if job is None or not (job.state is JobState.FAILED or is_stale(job)):
+            raise click.ClickException(
+                _("There is no failed or stalled job with number %(id)s.", id=job_id)
+            )
         if job.payload.get("has_file") and db.session.get(JobFile, job_id) is None:
             raise click.ClickException(
                 _("The uploaded file of this job has been removed; upload it again.")
             )
-        job.state, job.error = JobState.QUEUED, None
-        queue.send_after_commit(db.session(), job.id)
+        requeue(job)
         db.session.commit()
         click.echo(_("Job %(id)s is queued again.", id=job_id))
 
 
 def _list(limit: int) -> None:
+    from plugin.jobs import is_stale
+
     rows = db.session.execute(
         select(Job, School.name)
         .outerjoin(School, School.id == Job.school_id)
@@ -68,6 +74,10 @@ def _list(limit: int) -> None:
         line = f"{job.id:>6}  {job.created_at:%Y-%m-%d %H:%M}  {job.kind:<20} {job.state.value:<9}"
         line += f" {job.attempts}x  {school or '-'}"
         click.echo(line)
+        if is_stale(job):
+            click.echo("        " + _("Stalled: running for too long, its worker probably "
+                                      "stopped. It is queued again automatically; now: flask "
+                                      "--app wsgi jobs retry %(id)s", id=job.id))  # fmt: skip
         if job.error:
             click.echo(f"        {job.error}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
@@ -13,12 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from flask_migrate import upgrade
 from jwt.algorithms import RSAAlgorithm
 
 from lti import claims, platform_keys, services
-from plugin.extensions import cache
-from plugin.models import TeacherGroup, TeacherSource
+from plugin.extensions import cache, db
+from plugin.models import PlatformContext, School, TeacherGroup, TeacherSource
 from plugin.periods import school_year_of
+from tests.conftest import fresh_database, make_app
 from tests.factories import GroupFactory, StaffFactory
 
 KEYS = Path(__file__).resolve().parent.parent / "keys"
@@ -167,3 +169,34 @@ def launcher(client, registration):
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+@pytest.fixture
+def installation(tmp_path):
+    """A fresh installation: migrated, one school, a platform, a group with a linked course."""
+    with fresh_database("lib_fresh", tmp_path / "fresh.sqlite") as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade()
+            school = School(name="De Regenboog")
+            db.session.add(school)
+            db.session.flush()
+            registration = services.upsert_registration(
+                issuer=ISSUER, client_id=CLIENT_ID, auth_login_url=ISSUER + "/auth",
+                auth_token_url=ISSUER + "/token", jwks_url=JWKS_URL,
+            )  # fmt: skip
+            services.add_deployment(registration, DEPLOYMENT_ID, school)
+            group = GroupFactory(school=school, name="Groep 5", leerjaar=5, key=None,
+                                 school_year=school_year_of(date.today()))  # fmt: skip
+            db.session.add(PlatformContext(school_id=school.id, issuer=ISSUER,
+                                           context_id="groep-5", group_id=group.id,
+                                           approved_at=datetime.now(UTC)))  # fmt: skip
+            db.session.commit()
+            ids = {"school": school.id, "group": group.id}
+            db.session.remove()
+        try:
+            yield app, ids
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()

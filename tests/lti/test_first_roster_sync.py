@@ -11,27 +11,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime
 
 import jwt
 import pytest
 import requests
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from lti import claims, nrps, services
+from lti import claims, nrps
 from lti.models import KeyPair
 from plugin.extensions import db
 from plugin.jobs.cli import drain
 from plugin.models import Enrolment, Job, JobState, PlatformContext, Pupil, School
-from plugin.periods import school_year_of
-from tests.conftest import fresh_database, make_app
-from tests.factories import GroupFactory, PupilFactory, enrol
+from tests.factories import PupilFactory, enrol
 from tests.lti.conftest import (
     CLIENT_ID,
     DEPLOYMENT_ID,
     ISSUER,
-    JWKS_URL,
     complete,
     sign,
     start_login,
@@ -46,37 +41,6 @@ def _response(body: dict, status: int = 200) -> requests.Response:
     response.status_code = status
     response._content = json.dumps(body).encode()
     return response
-
-
-@pytest.fixture
-def installation(tmp_path):
-    """A fresh installation: migrated, one school, a platform, a group with a linked course."""
-    with fresh_database("lib_fresh", tmp_path / "fresh.sqlite") as url:
-        app = make_app(url)
-        with app.app_context():
-            upgrade()
-            school = School(name="De Regenboog")
-            db.session.add(school)
-            db.session.flush()
-            registration = services.upsert_registration(
-                issuer=ISSUER, client_id=CLIENT_ID, auth_login_url=ISSUER + "/auth",
-                auth_token_url=ISSUER + "/token", jwks_url=JWKS_URL,
-            )  # fmt: skip
-            services.add_deployment(registration, DEPLOYMENT_ID, school)
-            group = GroupFactory(school=school, name="Groep 5", leerjaar=5, key=None,
-                                 school_year=school_year_of(date.today()))  # fmt: skip
-            db.session.add(PlatformContext(school_id=school.id, issuer=ISSUER,
-                                           context_id="groep-5", group_id=group.id,
-                                           approved_at=datetime.now(UTC)))  # fmt: skip
-            db.session.commit()
-            ids = {"school": school.id, "group": group.id}
-            db.session.remove()
-        try:
-            yield app, ids
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
 
 
 @pytest.fixture

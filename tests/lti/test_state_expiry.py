@@ -26,7 +26,7 @@ def test_200_anonymous_logins_leave_no_rows_beyond_the_login_timeout(client, reg
         latest = latest.replace(tzinfo=UTC)
     assert latest <= datetime.now(UTC) + timedelta(seconds=STATE_TTL + 5)
     db.session.execute(sa.update(LaunchState).values(expires_at=datetime.now(UTC)))
-    assert purge_expired_state() >= 400  # a state and a nonce per login
+    assert purge_expired_state() >= 200  # one state record per login (the nonce lives in it)
     assert db.session.scalar(select(func.count()).select_from(LaunchState)) == 0
 
 

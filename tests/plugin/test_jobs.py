@@ -186,3 +186,53 @@ def test_the_upload_of_a_failed_job_is_purged_after_the_retention_time(app):
     finally:
         app.config["JOB_FILE_RETENTION_HOURS"] = 24
     assert db.session.get(JobFile, job.id) is None
+
+
+def _left_running(minutes_ago: int, attempts: int = 1) -> Job:
+    """A job whose worker was killed while it ran: RUNNING, started long ago, nothing saved."""
+    from datetime import UTC, datetime, timedelta
+
+    job = Job(
+        kind="test_echo",
+        payload={"name": "Na de herstart"},
+        state=JobState.RUNNING,
+        attempts=attempts,
+        started_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+    )
+    db.session.add(job)  # fmt: skip
+    db.session.commit()
+    return job
+
+
+def test_a_job_whose_worker_was_killed_is_shown_to_it_and_queued_again(app):
+    stalled, busy = _left_running(minutes_ago=120), _left_running(minutes_ago=5)
+    output = CliRunner().invoke(app.cli, ["jobs"], obj=None).output
+    assert f"jobs retry {stalled.id}" in output  # IT sees it, and what to do
+    assert f"jobs retry {busy.id}" not in output  # still within its time
+
+    assert jobs.requeue_stale_jobs() == 1
+    assert drain() == 1
+    db.session.expire_all()
+    assert db.session.get(Job, stalled.id).state is JobState.DONE
+    assert "Na de herstart" in _names()
+    assert db.session.get(Job, busy.id).state is JobState.RUNNING
+
+
+def test_flask_jobs_retry_takes_a_stalled_job_and_refuses_a_running_one(app):
+    stalled, busy = _left_running(minutes_ago=120), _left_running(minutes_ago=5)
+    result = CliRunner().invoke(app.cli, ["jobs", "retry", str(stalled.id)], obj=None)
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(app.cli, ["jobs", "retry", str(busy.id)], obj=None).exit_code == 1
+    assert drain() == 1
+    db.session.expire_all()
+    assert db.session.get(Job, stalled.id).state is JobState.DONE
+
+
+def test_a_job_killed_again_and_again_fails_visibly(app):
+    job = _left_running(minutes_ago=120, attempts=1 + app.config["JOBS_RETRIES"])
+    jobs.requeue_stale_jobs()
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.state is JobState.FAILED
+    assert "flask jobs" in job.error
+    assert drain() == 0
