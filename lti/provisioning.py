@@ -181,8 +181,7 @@ def _admit_staff(school: School, ctx: LaunchContext, ib_by_platform: bool, today
             label=ctx.context_label,
             title=ctx.context_title,
             last_launch_at=datetime.now(UTC),
-        )  # one INSERT, no UPDATE
-        # fmt: skip
+        )  # label, title and stamp in its one INSERT (no UPDATE after it)
         db.session.add(course)
         course_links.link_by_import(course, by_import, staff)
     if course is not None:
