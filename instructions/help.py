@@ -77,7 +77,7 @@ HELP_PARTS = (
         (
             _l("Import the export of your school administration (EDEXML) for pupils and groups."),
             _l("Set the school's goals per domain; an old goal stays in the history."),
-            _l("Keep the state of the data migration up to date until it is done."),
+            _l("Import the results of your previous system; close the migration when it is done."),
             _l("Read the audit log: who viewed which pupil's results, and when."),
         ),
     ),

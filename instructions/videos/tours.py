@@ -244,7 +244,7 @@ TOURS = (
                 "#goal-history",
             ),
             Step(
-                _l("Keep the state of the data migration up to date here."),
+                _l("Here you follow the data migration: results from your previous system."),
                 "section[aria-labelledby='migration-title']",
             ),
             Step(
