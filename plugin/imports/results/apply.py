@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, text, tuple_, update
 
 from plugin.audit import record_event
 from plugin.db import Base
@@ -25,6 +25,37 @@ from plugin.imports.results.plan import HISTORY_GROUP, ResultsPlan
 from plugin.models import Administration, AuditEvent, Enrolment, Group, Result, School
 
 BATCH = 1000
+
+
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _copy(table: str, columns: tuple[str, ...], rows) -> None:
+    """PostgreSQL: stream ``rows`` (tuples in ``columns`` order) into ``table`` with COPY, in
+    the session's transaction. An executemany sends one statement per row (pipelined, still
+    ~0.5 ms each); COPY writes 50,000 results in about a second."""
+    connection = db.session.connection().connection.driver_connection
+    names = ", ".join(columns)  # fixed identifiers of this module, never user input
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _insert(tracker: _Tracker, phase: str, table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``: COPY on PostgreSQL, an executemany per batch on SQLite."""
+    if not rows:
+        return
+    if not _postgres():
+        tracker.run(phase, insert(table), rows)
+        return
+    columns = tuple(rows[0])
+    for start in range(0, len(rows), BATCH * 10):
+        batch = rows[start : start + BATCH * 10]
+        _copy(table.name, columns, ([row[c] for c in columns] for row in batch))
+        tracker.done += len(batch)
+        if tracker.report:
+            tracker.report(min(tracker.done, tracker.total), tracker.total, phase)
 
 
 def apply_results(
@@ -89,7 +120,7 @@ def _enrol(plan: ResultsPlan, groups, tracker: _Tracker) -> None:
          "group_id": groups[(year, leerjaar)], "leerjaar": leerjaar}
         for (pupil_id, year), leerjaar in sorted(plan.enrolments.items())
     ]  # fmt: skip
-    tracker.run("enrolments", insert(Enrolment.__table__), rows)
+    _insert(tracker, "enrolments", Enrolment.__table__, rows)
 
 
 def _administrations(plan: ResultsPlan, groups, tracker: _Tracker) -> dict[tuple, int]:
@@ -104,7 +135,7 @@ def _administrations(plan: ResultsPlan, groups, tracker: _Tracker) -> dict[tuple
         {"group_id": g, "test_id": t, "school_year": y, "taken_on": day, "completed_at": now}
         for (g, t, y), day in sorted(wanted.items()) if (g, t, y) not in found
     ]  # fmt: skip
-    tracker.run("afnames", insert(Administration.__table__), missing)
+    _insert(tracker, "afnames", Administration.__table__, missing)
     if missing:
         found = _existing_administrations(list(wanted))
     _analyze_after(len(missing), "administration")
@@ -135,10 +166,28 @@ def _insert_results(plan: ResultsPlan, groups, admins, tracker: _Tracker) -> Non
             "raw_score": row["raw_score"], "ability_score": row["ability_score"],
             "level": row["level"], "deviating": row["deviating"],
         })  # fmt: skip
-    tracker.run("results", insert(Result.__table__), rows)
+    _insert(tracker, "results", Result.__table__, rows)
 
 
 def _update_results(plan: ResultsPlan, tracker: _Tracker) -> None:
+    rows = [{"rid": u["id"], "raw": u["raw_score"], "score": u["ability_score"],
+             "lvl": u["level"], "dev": u["deviating"]} for u in plan.updates]  # fmt: skip
+    if rows and _postgres():
+        # COPY the new values into a temporary table, then one UPDATE … FROM it.
+        db.session.execute(text(
+            "CREATE TEMPORARY TABLE results_import_update (rid integer, raw smallint, "
+            "score double precision, lvl varchar(3), dev boolean) ON COMMIT DROP"))  # fmt: skip
+        _copy("results_import_update", ("rid", "raw", "score", "lvl", "dev"),
+              ((r["rid"], r["raw"], r["score"], r["lvl"], r["dev"]) for r in rows))  # fmt: skip
+        db.session.execute(text(
+            "UPDATE result SET raw_score = u.raw, ability_score = u.score, level = u.lvl, "
+            "deviating = u.dev FROM results_import_update AS u WHERE result.id = u.rid"
+        ))  # fmt: skip
+        db.session.execute(text("DROP TABLE results_import_update"))
+        tracker.done += len(rows)
+        if tracker.report:
+            tracker.report(min(tracker.done, tracker.total), tracker.total, "results")
+        return
     table = Result.__table__
     statement = (
         update(table)
@@ -146,8 +195,6 @@ def _update_results(plan: ResultsPlan, tracker: _Tracker) -> None:
         .values(raw_score=bindparam("raw"), ability_score=bindparam("score"),
                 level=bindparam("lvl"), deviating=bindparam("dev"))
     )  # fmt: skip
-    rows = [{"rid": u["id"], "raw": u["raw_score"], "score": u["ability_score"],
-             "lvl": u["level"], "dev": u["deviating"]} for u in plan.updates]  # fmt: skip
     tracker.run("results", statement, rows)
 
 
