@@ -64,7 +64,8 @@ class OutboundSession(OAuth2Session):
     def request(self, method, url, withhold_token=False, auth=None, **kwargs):
         if not withhold_token and auth is None and self.token:
             auth = self.token_auth
-        kwargs.pop("proxies", None)
+        for fixed in ("proxies", "allow_redirects", "stream"):  # outbound decides these
+            kwargs.pop(fixed, None)
         return outbound.request(method, url, auth=auth, **kwargs)
 
 

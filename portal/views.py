@@ -15,8 +15,10 @@ from werkzeug.exceptions import NotFound
 from plugin import logs
 from plugin.audit import record_event
 from plugin.auth import refuse, sign_in
+from plugin.db import reading
 from plugin.inputs import local_path
 from plugin.limits import rate_limited
+from plugin.unit_of_work import rollback_quietly
 from portal import bp, client, people, settings
 
 log = logging.getLogger(__name__)
@@ -43,16 +45,18 @@ def login():
     provider = settings.provider()
     if provider is None:
         return _unavailable()
+    try:
+        started = _asking_the_provider(
+            lambda: client.authorization(provider, _public(url_for("portal.callback")))
+        )
+    except client.ProviderUnavailable as error:
+        return _provider_down(error)
     school = None
     brin = request.args.get("school")
     if brin:
         school = people.school_for(brin)
         if school is None:
             return _refused("unknown_school")
-    try:
-        started = client.authorization(provider, _public(url_for("portal.callback")))
-    except client.ProviderUnavailable as error:
-        return _provider_down(error)
     session[PENDING_KEY] = {**started.record, "school_id": school.id if school else None,
                             "next": local_path(request.args.get("next"))}  # fmt: skip
     return redirect(started.url)
@@ -72,17 +76,18 @@ def callback():
         return render_template("portal/refused.html", reason="expired"), 400
     if request.args.get("error"):
         return render_template("portal/refused.html", reason="cancelled"), 400
-    expected = people.school_by_id(pending.get("school_id"))
     code = request.args.get("code", "")
     if not code or len(code) > MAX_CODE:
-        return _refused("no_code", expected)
+        return _refused("no_code", people.school_by_id(pending.get("school_id")))
     try:
-        claims = client.exchange(provider, pending, code)
+        claims = _asking_the_provider(lambda: client.exchange(provider, pending, code))
     except client.ProviderUnavailable as error:
         return _provider_down(error)
     except client.SignInRejected as error:
         log.warning("portal sign-in rejected: %s", error.reason)
+        expected = people.school_by_id(pending.get("school_id"))
         return _refused("token", expected, check=error.reason)
+    expected = people.school_by_id(pending.get("school_id"))
     logs.redact(*(v for v in claims.values() if isinstance(v, str)))
     try:
         principal = people.admit(people.person_from(claims, provider.claims), expected)
@@ -93,6 +98,16 @@ def callback():
     record_event("portal_sign_in", "school", principal.school_id, school_id=principal.school_id,
                  role=principal.role.value)  # fmt: skip
     return redirect(pending.get("next") or url_for("dashboard.index"))
+
+
+def _asking_the_provider(work):
+    """Call the provider with no transaction open. On SQLite every transaction holds the write
+    lock, and nothing may wait on the network while holding it: every other request (the demo
+    provider's own token endpoint among them) would wait too. Nothing is written before this
+    point, so there is nothing to lose."""
+    rollback_quietly()
+    with reading():
+        return work()
 
 
 def _matches(pending, state: str) -> bool:

@@ -14,9 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from authlib.integrations.flask_oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError, grants
+from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError, TokenMixin, grants
+from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import UserInfo, UserInfoEndpoint
 from authlib.oidc.core import grants as oidc_grants
 from authlib.oidc.core.models import AuthorizationCodeMixin
 from cryptography.hazmat.primitives import serialization
@@ -32,6 +34,7 @@ CODE_TTL = 300
 ID_TOKEN_TTL = 300
 EXTENSION_KEY = "lib_demo_idp"
 CACHE_PREFIX = "demo-idp:code:"
+TOKEN_PREFIX = "demo-idp:token:"  # noqa: S105 - a cache key prefix
 
 
 def _new_private_pem() -> str:
@@ -58,6 +61,9 @@ def redirect_uri() -> str:
 
 class DemoClient(ClientMixin):
     """The tool, as the one client the demo provider knows."""
+
+    client_id = settings.DEMO_CLIENT_ID
+    client_metadata: dict = {}  # noqa: RUF012 - read only: no signed userinfo
 
     def get_client_id(self):
         return settings.DEMO_CLIENT_ID
@@ -167,15 +173,76 @@ class RequiredCodeChallenge(CodeChallenge):
         return super().validate_code_challenge(grant, redirect_uri)
 
 
+@dataclass
+class DemoToken(TokenMixin):
+    """An access token: good for the userinfo endpoint of the person it was issued for."""
+
+    person: str
+    scope: str
+    exp: int
+
+    def check_client(self, client):
+        return client.get_client_id() == settings.DEMO_CLIENT_ID
+
+    def get_scope(self):
+        return self.scope
+
+    def get_expires_in(self):
+        return max(0, self.exp - int(time.time()))
+
+    def is_expired(self):
+        return time.time() >= self.exp
+
+    def is_revoked(self):
+        return False
+
+    def get_client(self):
+        return DemoClient()
+
+    def get_user(self):
+        from portal.demo_idp.people import person
+
+        return person(self.person)
+
+
+def _save_token(token, request) -> None:
+    lifetime = int(token.get("expires_in") or ID_TOKEN_TTL)
+    record = {"person": request.user["key"], "scope": token.get("scope", ""),
+              "exp": int(time.time()) + lifetime}  # fmt: skip
+    cache.set(TOKEN_PREFIX + token["access_token"], record, timeout=lifetime)
+
+
+class DemoTokenValidator(BearerTokenValidator):
+    def authenticate_token(self, token_string):
+        if not isinstance(token_string, str) or not 0 < len(token_string) <= 256:
+            return None
+        data = cache.get(TOKEN_PREFIX + token_string)
+        return DemoToken(**data) if isinstance(data, dict) else None
+
+
+class DemoUserInfo(UserInfoEndpoint):
+    """The userinfo endpoint: the same claims as the id_token (Entree's names)."""
+
+    def get_issuer(self):
+        return settings.demo_issuer()
+
+    def generate_user_info(self, user, scope):
+        if user is None:
+            raise InvalidTokenError()
+        return UserInfo(user["claims"])
+
+
 def _query_client(client_id):
     return DemoClient() if client_id == settings.DEMO_CLIENT_ID else None
 
 
 def init_server(app: Flask) -> AuthorizationServer:
-    server = AuthorizationServer(app, query_client=_query_client,
-                                 save_token=lambda token, request: None)  # fmt: skip
+    server = AuthorizationServer(app, query_client=_query_client, save_token=_save_token)
     server.register_grant(CodeGrant, [DemoOpenIDCode(require_nonce=True),
                                       RequiredCodeChallenge(required=True)])  # fmt: skip
+    protector = ResourceProtector()
+    protector.register_token_validator(DemoTokenValidator())
+    server.register_endpoint(DemoUserInfo(resource_protector=protector))
     app.extensions[EXTENSION_KEY] = server
     return server
 

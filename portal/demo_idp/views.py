@@ -18,6 +18,7 @@ def discovery():
     return jsonify(
         issuer=issuer, authorization_endpoint=issuer + "/authorize",
         token_endpoint=issuer + "/token", jwks_uri=issuer + "/jwks",
+        userinfo_endpoint=issuer + "/userinfo",
         end_session_endpoint=issuer + "/logout", response_types_supported=["code"],
         subject_types_supported=["pairwise"], id_token_signing_alg_values_supported=["RS256"],
         scopes_supported=["openid"], code_challenge_methods_supported=["S256"],
@@ -59,6 +60,12 @@ def authorize_as():
 @csrf.exempt  # called server to server by the tool, with its client secret
 def token():
     return server().create_token_response()
+
+
+@bp.get("/userinfo")
+def userinfo():
+    """The person's claims for a bearer of their access token."""
+    return server().create_endpoint_response("userinfo")
 
 
 @bp.get("/logout")

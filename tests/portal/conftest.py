@@ -31,6 +31,8 @@ def provider_over_wsgi(app, monkeypatch):
 
     def dispatch(method: str, url: str, **kwargs):
         outbound.check_url(url)  # the real address check still applies
+        # outbound.request sets these itself: passing them again is a TypeError there
+        assert not {"allow_redirects", "stream", "proxies"} & kwargs.keys(), kwargs
         if not url.startswith(PROVIDER):
             raise requests.ConnectionError(url)
         calls.append(url)
