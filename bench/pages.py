@@ -82,8 +82,8 @@ def session_cookie(app, staff) -> str:
 
 
 def school_pages(app, school_id: int) -> dict[str, tuple[str, str]]:
-    """Page → (cookie, path) for one school: its current largest group, a pupil of that group
-    with the longest history, the IB and the demo teacher."""
+    """Page → (cookie, path) for one school: its current group with the most pupils with
+    results, a pupil of that group with the longest history, the IB and the demo teacher."""
     from plugin.extensions import db
     from plugin.models import Enrolment, Group, Result, StaffMember, StaffRole
 
@@ -94,9 +94,10 @@ def school_pages(app, school_id: int) -> dict[str, tuple[str, str]]:
         group_id = db.session.execute(
             sa.select(Group.id)
             .join(Enrolment, Enrolment.group_id == Group.id)
+            .join(Result, Result.pupil_id == Enrolment.pupil_id)
             .where(Group.school_id == school_id, Group.school_year == year)
             .group_by(Group.id)
-            .order_by(sa.func.count(Enrolment.id).desc(), Group.id)
+            .order_by(sa.func.count(sa.distinct(Enrolment.pupil_id)).desc(), Group.id)
             .limit(1)
         ).scalar_one()
         pupil_id = db.session.execute(
