@@ -17,11 +17,38 @@ import argparse
 import io
 import random
 import time
+from contextlib import contextmanager
 from datetime import date
 
 BUDGET_SECONDS = 30.0
 TODAY = date(2026, 3, 2)
 SUBJECTS = ("rekenen-wiskunde", "begrijpend-lezen", "taalverzorging", "technisch-lezen")
+
+
+def build_app(url: str):
+    from plugin import create_app
+
+    return create_app({
+        "DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789-abcdefghij",
+        "WTF_CSRF_ENABLED": False, "REDIS_URL": None, "LOG_LEVEL": "WARNING",
+    })  # fmt: skip
+
+
+@contextmanager
+def counting(engine):
+    """The SQL statements sent while the block runs (counted, not kept)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(*_args) -> None:
+        statements.append("x")
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -91,7 +118,6 @@ def results_csv(pupils: list[tuple[str, int]], rows: int, seed: int, bump: int =
 
 
 def run_import(app, data: bytes, label: str) -> float:
-    from bench.__main__ import counting
     from plugin.extensions import db
     from plugin.imports.results.apply import apply_results
     from plugin.imports.results.summary import results_summary
@@ -138,7 +164,6 @@ def time_xlsx(data: bytes) -> None:
 
 
 def main(argv: list[str]) -> None:
-    from bench.__main__ import build_app
     from bench.edexml import fresh_database
 
     args = parse(argv)

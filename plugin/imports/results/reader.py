@@ -6,8 +6,8 @@ decimal point), so the checks in :mod:`plugin.imports.results.plan` read both ki
 same way. Refused here, each with its row and column: a formula (a spreadsheet cell with a
 formula, or a CSV cell that starts with ``=``: the export must hold the values themselves),
 merged cells, an old binary ``.xls``, a file that is not text, and an XLSX whose unpacked size
-is out of all proportion (a zip bomb). XML inside an XLSX is read by openpyxl through
-defusedxml.
+is out of all proportion (a zip bomb). The XLSX is read by :mod:`.xlsx`, which refuses any
+DTD or entity declaration.
 """
 
 from __future__ import annotations
@@ -184,63 +184,42 @@ def _text(value) -> str | None:
     return text or None
 
 
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+)(\d+)(?::([A-Z]+\d+))?\"")
-
-
-def _merged_ranges(data: bytes, path: str) -> list[Problem]:
-    """Merged cells of the sheet at ``path`` (read-only mode does not list them)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        xml = archive.read(path.lstrip("/"))
-    problems = []
-    for column, row, end in _MERGE.findall(xml):
-        cells = f"{column.decode()}{row.decode()}" + (f":{end.decode()}" if end else "")
-        message = _("Cells %(range)s are merged. Unmerge them so every row has its own values.",
-                    range=cells)  # fmt: skip
-        problems.append(Problem(message, int(row)))
-    return problems
-
-
 def _read_xlsx(data: bytes) -> Sheet:
-    import openpyxl
+    from xml.parsers import expat
+
+    from plugin.imports.results import xlsx
 
     _check_zip(data)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a damaged workbook
+        found = xlsx.read_first_sheet(data, MAX_ROWS)
+    except OverflowError:
+        raise ResultsRefused([Problem(_(
+            "The file has more than %(max)s rows. Split it per school year.",
+            max=f"{MAX_ROWS:,}".replace(",", ".")))]) from None  # fmt: skip
+    except (xlsx.Unsafe, KeyError, IndexError, ValueError, zipfile.BadZipFile, expat.ExpatError):
         raise ResultsRefused([Problem(_("The XLSX file is damaged and cannot be read."))]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        problems = _merged_ranges(data, sheet._worksheet_path)
-        rows: list[tuple[int, tuple[str | None, ...]]] = []
-        headers: tuple[str, ...] | None = None
-        header_row = 1
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = []
-            for index, value in enumerate(cells):
-                if isinstance(value, str) and value.startswith("="):
-                    problems.append(_formula(number, index, headers or (), value))
-                    values.append(None)
-                    continue
-                values.append(_text(value))
-            if not any(values):
-                continue
-            if headers is None:
-                headers = tuple(v or "" for v in values)
-                header_row = number
-                continue
-            rows.append((number, tuple(values)))
-            if len(rows) > MAX_ROWS:
-                raise ResultsRefused([Problem(_(
-                    "The file has more than %(max)s rows. Split it per school year.",
-                    max=f"{MAX_ROWS:,}".replace(",", ".")))])  # fmt: skip
-    except ResultsRefused:
-        raise
-    except (KeyError, zipfile.BadZipFile, ValueError, TypeError):
-        raise ResultsRefused([Problem(_("The XLSX file is damaged and cannot be read."))]) from None
-    finally:
-        workbook.close()
+    problems = []
+    for merged in found.merged:
+        digits = re.search(r"\d+", merged)
+        message = _("Cells %(range)s are merged. Unmerge them so every row has its own values.",
+                    range=merged)  # fmt: skip
+        problems.append(Problem(message, int(digits.group()) if digits else None))
+    if not found.rows:
+        raise ResultsRefused(problems or [Problem(_("The file is empty."))])
+    header_row, first = found.rows[0]
+    headers = tuple(_text(value) or "" for value in first)
+    for row, column, formula in found.formulas:
+        problems.append(_formula(row, column, headers, formula))
+    rows = []
+    for number, cells in found.rows[1:]:
+        values = []
+        for index, value in enumerate(cells):
+            text = _text(value)
+            if text and text.startswith("="):
+                problems.append(_formula(number, index, headers, text))
+                text = None
+            values.append(text)
+        rows.append((number, tuple(values)))
     if problems:
         raise ResultsRefused(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-    if headers is None:
-        raise ResultsRefused([Problem(_("The file is empty."))])
     return Sheet(headers, header_row, tuple(rows), "xlsx")

@@ -276,3 +276,25 @@ def test_the_preview_sentence_writes_numbers_the_dutch_way(app):
     assert results_summary(counts) == (
         "1.204 resultaten voor 212 leerlingen, 3 jaar, 4 vakgebieden; 1.188 nieuw, 16 al aanwezig"
     )
+
+
+def test_an_xlsx_declaring_entities_is_refused_unread(world):
+    import io
+    import zipfile
+
+    good = xlsx_bytes([["leerlingnummer", "vakgebied", "toets", "schooljaar", "vaardigheidsscore"],
+                       ["L0001", "Rekenen-Wiskunde", "M5", "2025-2026", 140]])  # fmt: skip
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(hostile, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                doctype = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+                head, _sep, rest = content.partition(b"?>") if content.startswith(b"<?") else (
+                    b"", b"", content)  # fmt: skip
+                content = (head + b"?>" if head else b"") + doctype + rest
+            target.writestr(item, content)
+    assert refused(world, hostile.getvalue()) == [
+        "Het XLSX-bestand is beschadigd en niet te lezen."
+    ]
+    assert results() == 0
