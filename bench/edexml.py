@@ -97,7 +97,7 @@ def main(argv: list[str]) -> None:
 
 
 def run(url: str, pupils: int) -> None:
-    from bench.__main__ import build_app, counting
+    from bench.common import build_app, counting
     from plugin.imports.edexml_writer import write_edexml
     from plugin.imports.synthetic import board_export, next_year_changes, sensitive_elements
 

@@ -17,38 +17,13 @@ import argparse
 import io
 import random
 import time
-from contextlib import contextmanager
 from datetime import date
+
+from bench.common import build_app, counting
 
 BUDGET_SECONDS = 30.0
 TODAY = date(2026, 3, 2)
 SUBJECTS = ("rekenen-wiskunde", "begrijpend-lezen", "taalverzorging", "technisch-lezen")
-
-
-def build_app(url: str):
-    from plugin import create_app
-
-    return create_app({
-        "DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789-abcdefghij",
-        "WTF_CSRF_ENABLED": False, "REDIS_URL": None, "LOG_LEVEL": "WARNING",
-    })  # fmt: skip
-
-
-@contextmanager
-def counting(engine):
-    """The SQL statements sent while the block runs (counted, not kept)."""
-    from sqlalchemy import event
-
-    statements: list[str] = []
-
-    def count(*_args) -> None:
-        statements.append("x")
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
