@@ -76,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     for name in ("plugin.jobs", "plugin.dashboard", "plugin.admin", "plugin.imports", "lti",
-                 "reports", "instructions", "portal"):  # fmt: skip
+                 "reports", "instructions", "portal", "plugin.privacy"):  # fmt: skip
         module = importlib.import_module(name)
         bp = getattr(module, "bp", None)
         if bp is not None:

@@ -191,6 +191,10 @@ class AuditAction(enum.StrEnum):
     AUDIT_LOG_EXPORTED = (
         "audit_log_exported", _l("exported the audit log"), _l("%(actor)s exported the audit log"),
     )  # fmt: skip
+    ERASURE_REVIEWED = (
+        "erasure_reviewed", _l("opened the page to remove a pupil's data"),
+        _l("%(actor)s opened the page to remove the data of %(object)s"),
+    )  # fmt: skip
     PUPIL_ERASED = (
         "pupil_erased", _l("removed a pupil's data on request"),
         _l("%(actor)s removed all data of %(object)s on request"),

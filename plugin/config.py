@@ -38,6 +38,7 @@ ENV_KEYS = (
     "OIDC_CLIENT_SECRET",
     "OIDC_SCOPES",
     "OIDC_CLAIMS",
+    "RETENTION_YEARS",
 )
 APP_ENVS = ("development", "production")
 MIN_SECRET_BITS = 128
@@ -82,6 +83,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "JOBS_RETRY_DELAY": 30,
         "JOBS_STALE_MINUTES": 60,  # a job RUNNING longer than this lost its worker: requeued
         "JOB_FILE_RETENTION_HOURS": 24,
+        # Pupils are removed this many years after they left (privacy purge; AVG retention).
+        "RETENTION_YEARS": 2,
         "LTI_KEY_ENCRYPTION_KEYS": None,  # Fernet keys, newest first; generated in development
         "OUTBOUND_ALLOWED": "",  # hosts/networks outbound calls may reach despite being private
         "OUTBOUND_ALLOW_LOOPBACK": None,  # None = allowed in development, refused in production
@@ -142,6 +145,11 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             settings["LTI_KEY_GRACE_DAYS"] = int(settings["LTI_KEY_GRACE_DAYS"])
         except ValueError:
             settings["LTI_KEY_GRACE_DAYS"] = None  # reported by check_settings
+    if "RETENTION_YEARS" in settings:
+        try:
+            settings["RETENTION_YEARS"] = int(settings["RETENTION_YEARS"])
+        except ValueError:
+            settings["RETENTION_YEARS"] = None  # reported by check_settings
     if "DEMO_PLATFORM" in settings:
         settings["DEMO_PLATFORM"] = _flag(settings["DEMO_PLATFORM"])
     if _flag(environ.get("FLASK_DEBUG", "")):
@@ -214,6 +222,9 @@ def invalid_settings(settings: Mapping[str, Any]) -> list[str]:
                           allowed=" or ".join(APP_ENVS)))  # fmt: skip
     if not isinstance(settings.get("LTI_KEY_GRACE_DAYS"), int):
         problems.append(_("LTI_KEY_GRACE_DAYS must be a whole number of days."))
+    retention = settings.get("RETENTION_YEARS")
+    if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 20:
+        problems.append(_("RETENTION_YEARS must be a whole number of years from 1 to 20."))
     if settings.get("LTI_KEY_ENCRYPTION_KEYS"):
         problem = fernet_keys_problem(settings["LTI_KEY_ENCRYPTION_KEYS"])
         problems.extend([problem] if problem else [])

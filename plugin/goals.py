@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select, union_all
 
 from plugin.extensions import db
 from plugin.growth import school_growth_by_domain
@@ -24,6 +24,7 @@ from plugin.models import (
     ReferenceIndicator,
     ReferenceLevelCut,
     Result,
+    ResultAggregate,
     School,
     SchoolGoal,
     SignalingValue,
@@ -102,11 +103,12 @@ def reference_shares(
     else:
         last = literal(up_to_year)
     first = last - (YEARS_SHOWN - 1)
-    reached = func.sum(case((Result.ability_score >= ReferenceLevelCut.min_score, 1), else_=0))
-    rows = db.session.execute(
+    results = (
         select(
             Subject.reference_domain, ReferenceLevelCut.indicator, Result.school_year,
-            reached.label("reached"), func.count(Result.id).label("total"),
+            case((Result.ability_score >= ReferenceLevelCut.min_score, 1), else_=0)
+            .label("reached"),
+            literal(1).label("total"),
         )
         .join(Test, Test.id == Result.test_id)
         .join(Subject, Subject.id == Test.subject_id)
@@ -118,7 +120,29 @@ def reference_shares(
             Subject.reference_domain.is_not(None),
             Group.school_year.between(first, last), Result.school_year.between(first, last),
         )
-        .group_by(Subject.reference_domain, ReferenceLevelCut.indicator, Result.school_year)
+    )  # fmt: skip
+    removed = (  # the anonymous counts of pupils removed after the retention period
+        select(
+            Subject.reference_domain, ReferenceLevelCut.indicator, ResultAggregate.school_year,
+            case((ReferenceLevelCut.indicator == ReferenceIndicator.F1,
+                  ResultAggregate.reached_1f), else_=ResultAggregate.reached_2f_1s),
+            ResultAggregate.count,
+        )
+        .join(Test, Test.id == ResultAggregate.test_id)
+        .join(Subject, Subject.id == Test.subject_id)
+        .join(ReferenceLevelCut, ReferenceLevelCut.subject_id == Subject.id)
+        .where(
+            ResultAggregate.school_id == school_id, ResultAggregate.leerjaar == 8,
+            Test.moment == Moment.M, Subject.reference_domain.is_not(None),
+            ResultAggregate.school_year.between(first, last),
+        )
+    )  # fmt: skip
+    both = union_all(results, removed).subquery()
+    rows = db.session.execute(
+        select(
+            both.c.reference_domain, both.c.indicator, both.c.school_year,
+            func.sum(both.c.reached).label("reached"), func.sum(both.c.total).label("total"),
+        ).group_by(both.c.reference_domain, both.c.indicator, both.c.school_year)
     )  # fmt: skip
     shares: dict = {}
     for row in rows:

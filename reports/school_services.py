@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Float, and_, case, exists, func, literal, null, or_, select, union_all
 
 from plugin.extensions import db
 from plugin.growth import (
@@ -29,6 +29,7 @@ from plugin.models import (
     Moment,
     NationalReference,
     Result,
+    ResultAggregate,
     Test,
 )
 from reports.services import LEVELS
@@ -54,11 +55,20 @@ def school_moments(school_id: int) -> list[tuple[int, Moment]]:
         select(Administration.school_year, Test.moment)
         .join(Test, Test.id == Administration.test_id)
         .join(Group, Group.id == Administration.group_id)
-        .where(Group.school_id == school_id, has_results())
+        .where(Group.school_id == school_id, or_(has_results(), _has_removed_counts()))
         .group_by(Administration.school_year, Test.moment)
         .order_by(Administration.school_year, moment_rank(Test.moment))
     )
     return [(row.school_year, Moment(row.moment)) for row in rows]
+
+
+def _has_removed_counts():
+    """The administration has counts left of pupils removed after the retention period."""
+    return exists().where(
+        ResultAggregate.group_id == Administration.group_id,
+        ResultAggregate.test_id == Administration.test_id,
+        ResultAggregate.school_year == Administration.school_year,
+    )
 
 
 @dataclass
@@ -94,10 +104,11 @@ def cross_section(
     and the school year's groups that have results (by leerjaar and name). One query: the
     scores of one school year and moment (a few hundred rows), counted here."""
     level = level_expr().label("level")
-    rows = db.session.execute(
+    results = (
         select(
             Administration.group_id, Group.name, Group.leerjaar, Test.subject_id,
             Result.ability_score, level, NationalReference.mean.label("national"),
+            literal(1).label("n"),
         )
         .select_from(Result)
         .join(Test, Test.id == Result.test_id)
@@ -110,8 +121,11 @@ def cross_section(
             Result.school_year == school_year,
             Test.moment == moment,
         )
-        .order_by(Administration.group_id, Test.subject_id, Result.ability_score)
     )  # fmt: skip
+    both = union_all(results, _removed_cells(school_id, school_year, moment)).subquery()
+    rows = db.session.execute(
+        select(both).order_by(both.c.group_id, both.c.subject_id, both.c.ability_score)
+    )
     cells: dict[tuple[int, int], Cell] = defaultdict(Cell)
     lists: dict[tuple[int, int], list[float]] = defaultdict(list)
     # The national mean: per level the mean of the known values, weighted by the level's count.
@@ -120,15 +134,16 @@ def cross_section(
     for row in rows:
         key = (row.group_id, row.subject_id)
         cell = cells[key]
-        cell.count += 1
+        cell.count += row.n
         if row.level:
-            cell.levels[Level(row.level)] += 1
+            cell.levels[Level(row.level)] += row.n
         part = national[(*key, row.level)]
-        part[0] += 1
+        part[0] += row.n
         if row.national is not None:
-            part[1] += row.national
-            part[2] += 1
-        lists[key].append(row.ability_score)
+            part[1] += row.national * row.n
+            part[2] += row.n
+        if row.ability_score is not None:  # removed pupils count, but have no score
+            lists[key].append(row.ability_score)
         if row.group_id not in groups:
             groups[row.group_id] = GroupRow(row.group_id, row.name, row.leerjaar)
     weighted: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
@@ -141,6 +156,27 @@ def cross_section(
         cells[key].median = median(values)
     ordered = sorted(groups.values(), key=lambda g: (g.leerjaar is None, g.leerjaar or 0, g.name))
     return dict(cells), ordered
+
+
+def _removed_cells(school_id: int, school_year: int, moment: Moment):
+    """The anonymous counts left of pupils removed after the retention period, shaped like
+    the cross-section's result rows (no score; ``n`` results each)."""
+    return (
+        select(
+            ResultAggregate.group_id, Group.name, Group.leerjaar, Test.subject_id,
+            null().cast(Float).label("ability_score"),
+            func.nullif(ResultAggregate.level, "").label("level"),
+            NationalReference.mean.label("national"), ResultAggregate.count.label("n"),
+        )
+        .join(Test, Test.id == ResultAggregate.test_id)
+        .join(Group, Group.id == ResultAggregate.group_id)
+        .outerjoin(NationalReference, _national_join())
+        .where(
+            ResultAggregate.school_id == school_id,
+            ResultAggregate.school_year == school_year,
+            Test.moment == moment,
+        )
+    )  # fmt: skip
 
 
 def add_growth(
@@ -181,11 +217,13 @@ def trend(
     """Trendanalyse: per (subject id, leerjaar), per school year the mean ability score and the
     mean national reference of the tests taken, at ``moment``, over the :data:`TREND_YEARS`
     school years up to ``school_year`` (GROUP BY in SQL)."""
-    rows = db.session.execute(
+    first = school_year - TREND_YEARS + 1
+    known = case((NationalReference.mean.is_(None), 0), else_=1)
+    results = (
         select(
-            Test.subject_id, Result.leerjaar, Result.school_year,
-            func.count(Result.id).label("n"), func.avg(Result.ability_score).label("mean"),
-            func.avg(NationalReference.mean).label("national"),
+            Test.subject_id, Result.leerjaar, Result.school_year, literal(1).label("n"),
+            Result.ability_score.label("total"), NationalReference.mean.label("national"),
+            known.label("known"),
         )
         .join(Test, Test.id == Result.test_id)
         .join(Administration, Administration.id == Result.administration_id)
@@ -193,11 +231,33 @@ def trend(
         .outerjoin(NationalReference, _national_join())
         .where(
             Group.school_id == school_id, Test.moment == moment,
-            Group.school_year.between(school_year - TREND_YEARS + 1, school_year),
-            Result.school_year.between(school_year - TREND_YEARS + 1, school_year),
+            Group.school_year.between(first, school_year),
+            Result.school_year.between(first, school_year),
         )
-        .group_by(Test.subject_id, Result.leerjaar, Result.school_year)
-        .order_by(Test.subject_id, Result.leerjaar, Result.school_year)
+    )  # fmt: skip
+    removed = (  # the anonymous counts of pupils removed after the retention period
+        select(
+            Test.subject_id, ResultAggregate.leerjaar, ResultAggregate.school_year,
+            ResultAggregate.count, ResultAggregate.score_sum,
+            NationalReference.mean * ResultAggregate.count, known * ResultAggregate.count,
+        )
+        .join(Test, Test.id == ResultAggregate.test_id)
+        .outerjoin(NationalReference, _national_join())
+        .where(
+            ResultAggregate.school_id == school_id, Test.moment == moment,
+            ResultAggregate.school_year.between(first, school_year),
+        )
+    )  # fmt: skip
+    both = union_all(results, removed).subquery()
+    rows = db.session.execute(
+        select(
+            both.c.subject_id, both.c.leerjaar, both.c.school_year,
+            func.sum(both.c.n).label("n"),
+            (func.sum(both.c.total) / func.sum(both.c.n)).label("mean"),
+            (func.sum(both.c.national) / func.nullif(func.sum(both.c.known), 0)).label("national"),
+        )
+        .group_by(both.c.subject_id, both.c.leerjaar, both.c.school_year)
+        .order_by(both.c.subject_id, both.c.leerjaar, both.c.school_year)
     )  # fmt: skip
     points: dict[tuple[int, int], dict[int, TrendPoint]] = defaultdict(dict)
     for row in rows:

@@ -11,6 +11,7 @@ from plugin.models.reference import (
     SchoolGoal,
     SignalingValue,
 )
+from plugin.models.retention import ResultAggregate
 from plugin.models.school import (
     AccessRequest,
     AccessRequestKind,
@@ -66,6 +67,7 @@ __all__ = [
     "ReferenceIndicator",
     "ReferenceLevelCut",
     "Result",
+    "ResultAggregate",
     "RevokedSession",
     "School",
     "SchoolGoal",

@@ -39,6 +39,7 @@ def _public(page) -> list[tuple[str, str]]:
         ("start", "/"), ("demo-platform", "/demo/"), ("help", "/help/"),
         ("help-nakijken", "/help/nakijken"), ("helpkaarten", "/help/kaarten"),
         ("productinformatie", "/productinformatie"), ("niet-gevonden", "/bestaat-niet"),
+        ("privacy", "/privacy"),
     ]  # fmt: skip
 
 
@@ -99,6 +100,7 @@ def _ib(page) -> list[tuple[str, str]]:
         ("ib-dashboard", "/dashboard"), ("schoolrapport", "/rapportages/school"),
         ("administratie", "/administratie/"), ("logboek", "/administratie/logboek"),
         ("datamigratie", "/administratie/datamigratie"), ("overstap", "/administratie/overstap"),
+        ("privacy-administratie", "/administratie/privacy"),
     ]  # fmt: skip
 
 
