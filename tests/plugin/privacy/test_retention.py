@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from plugin.goals import reference_shares
 from plugin.extensions import db
+from plugin.goals import reference_shares
 from plugin.models import (
     AuditEvent,
     Moment,
