@@ -7,9 +7,11 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from plugin.extensions import db
-from plugin.privacy import retention
+from plugin.models import School
+from plugin.privacy import export, retention
 
 
 def register(app: Flask) -> None:
@@ -38,6 +40,27 @@ def register(app: Flask) -> None:
             click.echo(_("Dry run: nothing was changed."))
         else:
             click.echo(_("%(results)s results kept as anonymous counts.", results=report.results))
+
+    @group.command("export")
+    @click.option("--school", required=True, help="The school's name.")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def export_command(school: str, path: str) -> None:
+        """Write everything the school holds to PATH as a ZIP of CSV files (audited)."""
+        target = db.session.scalars(select(School).where(School.name == school.strip())).first()
+        if target is None:
+            raise click.ClickException(_("No school named %(name)s.", name=school))
+        data = export.export_school(target)
+        try:
+            with open(path, "wb") as out:
+                out.write(data)
+        except OSError as error:
+            db.session.rollback()
+            raise click.ClickException(
+                _("Could not write %(path)s: %(reason)s", path=path, reason=error.strerror)
+            ) from None
+        db.session.commit()
+        click.echo(_("Everything %(school)s holds is in %(path)s (%(size)s kB).",
+                     school=target.name, path=path, size=max(1, len(data) // 1024)))  # fmt: skip
 
     app.cli.add_command(group)
 

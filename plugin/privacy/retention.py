@@ -55,6 +55,12 @@ def due_pupil_ids(school_id: int, before: date) -> list[int]:
     )  # fmt: skip
 
 
+def due_count(school_id: int, today: date | None = None) -> int:
+    """How many of the school's pupils the next purge removes."""
+    before = cutoff(today or date.today(), current_app.config["RETENTION_YEARS"])
+    return len(due_pupil_ids(school_id, before))
+
+
 @dataclass
 class PurgeReport:
     before: date

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -10,8 +12,10 @@ from plugin.admin import services as admin_services
 from plugin.audit import record_event
 from plugin.audit_actions import AuditAction
 from plugin.auth import Permission, load_pupil_or_404, require_permission, require_principal
+from plugin.extensions import db
 from plugin.inputs import query_int
-from plugin.privacy import bp, erasure
+from plugin.models import School
+from plugin.privacy import bp, erasure, export, retention
 
 ROW_LABELS = {
     "result": _l("Results (a score per test)"),
@@ -28,7 +32,23 @@ ROW_LABELS = {
 def admin_page():
     """What the school can do for a pupil's rights and with its own data."""
     school_id = require_principal().school_id
-    return render_template("privacy/admin.html", pupils=admin_services.pupil_choices(school_id))
+    return render_template(
+        "privacy/admin.html", pupils=admin_services.pupil_choices(school_id),
+        retention_years=current_app.config["RETENTION_YEARS"],
+        due=retention.due_count(school_id),
+    )  # fmt: skip
+
+
+@bp.get("/administratie/privacy/export.zip")
+@require_permission(Permission.MANAGE_SCHOOL)
+def export_zip():
+    """Everything the school holds, as a ZIP of CSV files with a LEESMIJ.txt; audited."""
+    school = db.get_or_404(School, require_principal().school_id)
+    data = export.export_school(school)
+    name = f"leerling-in-beeld-{export.file_slug(school.name)}-{date.today().isoformat()}.zip"
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+    })  # fmt: skip
 
 
 @bp.get("/administratie/privacy/kies")
