@@ -1,5 +1,6 @@
 """The Dutch catalogue is complete; numbers and dates are formatted the Dutch way."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +33,28 @@ def test_every_extracted_string_is_in_the_dutch_catalogue():
     with (ROOT / "translations/nl/LC_MESSAGES/messages.po").open("rb") as f:
         dutch = {m.id if isinstance(m.id, str) else m.id[0] for m in pofile.read_po(f) if m.id}
     assert template - dutch == set()
+
+
+# Staff pages address the teacher or IB as "je"; only texts for parents (the ouderrapport and
+# the public privacy page) say "u". These are those texts' Dutch openings.
+FORMAL_FOR_PARENTS = (
+    "Een toets is een momentopname.",
+    "Twee keer per jaar maken de leerlingen",
+    "Uw rechten:",
+)
+
+
+def test_staff_texts_say_je_and_only_parents_texts_say_u():
+    with (ROOT / "translations/nl/LC_MESSAGES/messages.po").open("rb") as f:
+        catalog = pofile.read_po(f)
+    formal = [
+        message.string
+        for message in catalog
+        if message.id and isinstance(message.string, str)
+        and re.search(r"\b(u|U|uw|Uw)\b", message.string)
+        and not message.string.startswith(FORMAL_FOR_PARENTS)
+    ]  # fmt: skip
+    assert formal == []
 
 
 def test_numbers_and_dates_use_the_dutch_format(app):
