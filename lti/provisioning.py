@@ -9,7 +9,7 @@ membership are typed by the course owner. So a launch
 - finds the course's link (:class:`PlatformContext`); a course nobody decided on yet is
   *pending*. It is linked at launch only when the school's import already links the launching
   teacher to the current-year group the course names (that widens nothing); otherwise the
-  launch is recorded as a request for an IB (:mod:`plugin.course_links`) and writes nothing
+  launch is recorded as a request for an IB (:mod:`plugin.course_requests`) and writes nothing
   else;
 - lets an instructor of a linked course see its group (a ``roster`` teacher link that
   remembers the course), as the course's roster would.
@@ -17,7 +17,8 @@ membership are typed by the course owner. So a launch
 Outcomes (:class:`Outcome`): LINKED and NO_COURSE land on the tool; PENDING and REFUSED show a
 Dutch page saying what waits for whom; NO_ACCESS when the person may see nothing at all. A
 launch that lets nobody in (:attr:`Admission.principal` None, or a person without any access)
-writes exactly one audit row and nothing else.
+writes exactly one audit row (ids only) and nothing else, apart from the request it leaves for
+the IB when the course is pending.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ class Admission:
     course: PlatformContext | None = None
     group: Group | None = None
     """The linked course's group when it is of the current school year (roster sync)."""
+    course_name: str | None = None
+    """The course's title (or label, or id) for the page of a launch that opens nothing."""
 
     @property
     def lands(self) -> bool:
@@ -167,12 +170,12 @@ def _admit_staff(school: School, ctx: LaunchContext, ib_by_platform: bool, today
     may_enter = role is Role.IB or outcome is Outcome.LINKED or any(_has_groups(p) for p in people)
     if not may_enter:
         principal = _principal(school, known, role, ib_by_platform) if known else None
-        return _not_admitted(ctx, outcome, principal, known)
+        return _not_admitted(school, ctx, outcome, principal, known)
     staff = identity.apply_match(match, school.id, ctx.issuer, ctx.user_sub, ctx.user_name,
                                  ctx.user_email)  # fmt: skip
     principal = _principal(school, staff, role, ib_by_platform)
     if outcome in (Outcome.PENDING, Outcome.REFUSED):
-        return _not_admitted(ctx, outcome, principal, staff)
+        return _not_admitted(school, ctx, outcome, principal, staff)
     if by_import is not None:
         course = PlatformContext(
             school_id=school.id,
@@ -205,22 +208,25 @@ def _outcome(school, ctx, course, by_import) -> Outcome:
     return Outcome.LINKED if by_import is not None else Outcome.PENDING
 
 
-def _not_admitted(ctx, outcome: Outcome, principal, staff) -> Admission:
-    """The one audit row of a launch that opens nothing: a request, or a refusal."""
+def _not_admitted(school: School, ctx, outcome: Outcome, principal, staff) -> Admission:
+    """The one audit row of a launch that opens nothing: a request, or a refusal. The row holds
+    ids only; a request's course and who asked are kept for the IB in a :class:`CourseRequest`
+    until the course is decided."""
     staff_id = staff.id if staff is not None else None
+    course_name = ctx.context_title or ctx.context_label or ctx.context_id
     if outcome is Outcome.PENDING:
-        detail = course_requests.request_detail(
-            ctx.issuer, ctx.context_id or "", ctx.context_label, ctx.context_title,
+        request = course_requests.request_course(
+            school.id, ctx.issuer, ctx.context_id or "", ctx.context_label, ctx.context_title,
             ctx.user_sub, ctx.user_name, ctx.user_email, staff_id,
         )  # fmt: skip
-        return Admission(outcome, principal, course_requests.REQUESTED, detail)
+        detail = {"request": request.id, "staff_id": staff_id}
+        return Admission(outcome, principal, course_requests.REQUESTED, detail,
+                         course_name=course_name)  # fmt: skip
     if outcome is not Outcome.REFUSED:
         outcome = Outcome.NO_ACCESS
     reason = "course_refused" if outcome is Outcome.REFUSED else "no_access"
-    detail = {"reason": reason, "issuer": ctx.issuer, "context": ctx.context_id,
-              "title": ctx.context_title, "sub": ctx.user_sub, "name": ctx.user_name,
-              "staff_id": staff_id}  # fmt: skip
-    return Admission(outcome, principal, "launch_refused", detail)
+    detail = {"reason": reason, "staff_id": staff_id}
+    return Admission(outcome, principal, "launch_refused", detail, course_name=course_name)
 
 
 def _principal(school: School, staff: StaffMember, role: Role, ib_by_platform: bool) -> Principal:

@@ -407,13 +407,15 @@ def run_roster_sync(job) -> dict:
 
     The platform is asked outside any write transaction (on SQLite a waiting job must not hold
     the write lock: the platform may fetch ``/lti/jwks`` meanwhile, and every request would
-    wait). Success sets ``roster_synced_at`` (no sync for half an hour) and writes the audit
-    row the IB reads (Administratie → Koppelingen). A platform that does not answer sets
-    ``roster_failed_at`` in a commit of its own (the teacher's page says so) and fails the
-    attempt, so the queue retries it and ``flask jobs`` shows it."""
+    wait). Success sets ``roster_synced_at`` (no sync for half an hour), replaces the course's
+    unmatched accounts the IB reads (Administratie → Koppelingen) and writes an audit row with
+    counts only. A platform that does not answer sets ``roster_failed_at`` in a commit of its
+    own (the teacher's page says so) and fails the attempt, so the queue retries it and
+    ``flask jobs`` shows it."""
     from datetime import date
 
     from lti import keys, nrps
+    from plugin import course_requests
     from plugin.audit import record_event
     from plugin.db import reading
 
@@ -436,10 +438,11 @@ def run_roster_sync(job) -> dict:
     course, group, registration = found
     result = nrps.apply_roster(course, group, registration.issuer, members, date.today())
     course.roster_synced_at, course.roster_failed_at = datetime.now(UTC), None
+    course_requests.replace_unmatched(course, [account["name"] for account in result.unresolved])
     record_event("roster_sync", "group", group.id, school_id=group.school_id, course=course.id,
                  added=result.pupils_added, left=result.pupils_left,
                  matched=result.pupils_matched, teachers=result.teachers_linked,
-                 unresolved=list(result.unresolved))  # fmt: skip
+                 unresolved=len(result.unresolved))  # fmt: skip
     return {"added": result.pupils_added, "left": result.pupils_left,
             "matched": result.pupils_matched, "teachers": result.teachers_linked,
             "unresolved": len(result.unresolved)}  # fmt: skip

@@ -104,6 +104,29 @@ class StateStore:
         )
         return result.rowcount
 
+    def forget(self, needles: list[str], remove: bool) -> int:
+        """How many values mention one of ``needles`` (a pupil's platform account or ECK iD,
+        as a login hint does for a few minutes); removed when ``remove`` (erasure)."""
+        redis = get_redis()
+        if redis is not None:
+            found = [key for key in redis.scan_iter(match=PREFIX + "*", count=500)
+                     if _mentions(redis.get(key), needles)]  # fmt: skip
+            if remove and found:
+                redis.delete(*found)
+            return len(found)
+        rows = db.session.execute(select(LaunchState.key, LaunchState.value)).all()
+        found = [key for key, value in rows if _mentions(json.dumps(value), needles)]
+        if remove and found:
+            db.session.execute(delete(LaunchState).where(LaunchState.key.in_(found)))
+        return len(found)
+
+
+def _mentions(raw: str | bytes | None, needles: list[str]) -> bool:
+    if raw is None:
+        return False
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return any(needle in text or json.dumps(needle)[1:-1] in text for needle in needles)
+
 
 store = StateStore()
 

@@ -160,8 +160,7 @@ def _admit(ctx, deployment):
     if deployment is None:
         raise LaunchRejected("deployment vanished", kind="unknown_platform", status=403)
     role = services.map_role(ctx, deployment.registration)
-    audit = {"school_id": deployment.school_id, "issuer": ctx.issuer, "sub": ctx.user_sub,
-             "context": ctx.context_id}  # fmt: skip
+    audit = {"school_id": deployment.school_id}  # ids only: never the platform account
     if role is None or (ctx.is_deep_linking and role is Role.LEERLING):
         raise LaunchRejected(f"no usable role in {list(ctx.roles)}", kind="role", status=403,
                              audit=audit | {"reason": "role"})  # fmt: skip
@@ -180,7 +179,7 @@ def _waiting(admission, school_id: int):
 
     principal = admission.principal
     return render_template(
-        "lti/pending.html", outcome=admission.outcome.value, detail=admission.audit_detail,
+        "lti/pending.html", outcome=admission.outcome.value, course_name=admission.course_name,
         ibs=[staff.display_name for staff in ib_list(school_id)],
         own_groups=principal is not None and principal.can(Permission.VIEW_DASHBOARD)
         and _sees_groups(principal),
@@ -224,7 +223,7 @@ def _rejected(error: LaunchRejected):
     request writes nothing (anyone can send one, so it must not fill the database)."""
     audit = error.extra.get("audit")
     if audit:
-        sign_out()  # the audit row names the platform account, not an earlier session's user
+        sign_out()  # the refused person is not an earlier session's user
         commit_separately(lambda: record_event("launch_refused", "school", audit["school_id"],
                                                **audit))  # fmt: skip
     else:

@@ -124,8 +124,7 @@ def appoint_ib(staff: StaffMember, via: str) -> bool:
         return False
     staff.role = StaffRole.IB
     bump_session(staff)
-    record_event("ib_appointed", "staff_member", staff.id, school_id=staff.school_id,
-                 name=staff.display_name, via=via)  # fmt: skip
+    record_event("ib_appointed", "staff_member", staff.id, school_id=staff.school_id, via=via)
     db.session.flush()
     return True
 
@@ -146,8 +145,7 @@ def remove_ib(staff: StaffMember, via: str, keep_last: bool) -> bool:
         )  # fmt: skip
     staff.role = StaffRole.LEERKRACHT
     bump_session(staff)
-    record_event("ib_removed", "staff_member", staff.id, school_id=staff.school_id,
-                 name=staff.display_name, via=via)  # fmt: skip
+    record_event("ib_removed", "staff_member", staff.id, school_id=staff.school_id, via=via)
     db.session.flush()
     return True
 

@@ -1,9 +1,10 @@
 """Course links: which school group a platform course stands for, as an IB decided.
 
 A course owner names the course and decides who is in it, so neither links anything by itself.
-A launch from a course nobody decided on yet is a *request* (:mod:`plugin.course_requests`: one
-audit row, nothing else). An IB links the course to a group of the school (or to a new group the
-IB names) or refuses it; only then is a :class:`PlatformContext` row written.
+A launch from a course nobody decided on yet is a *request* (:mod:`plugin.course_requests`: a
+request row for the IB and one audit row with ids only). An IB links the course to a group of
+the school (or to a new group the IB names) or refuses it; only then is a
+:class:`PlatformContext` row written, and the request goes.
 
 Teacher links that a course brings (the IB's approval for the requesting teachers, the
 instructors on the course's roster) remember the course (``via_context_id``): re-linking or
@@ -66,32 +67,32 @@ def new_group(school_id: int, year: int, name: str | None, raw_leerjaar: str | N
     return group
 
 
-def approve_pending(school_id: int, event_id: int, group: Group, by_staff_id: int | None):
+def approve_pending(school_id: int, request_id: int, group: Group, by_staff_id: int | None):
     """Link a requested course to ``group``; the teachers who asked may see the group."""
-    rows = course_requests.pending_rows(school_id, event_id)
-    detail = rows[-1].detail
-    requesters = course_requests.requesting_staff(school_id, rows)
-    context = PlatformContext(
-        school_id=school_id, issuer=detail["issuer"], context_id=detail["context"],
-        label=detail.get("label"), title=detail.get("title"),
-        requested_by_staff_id=requesters[0].id if requesters else None,
-    )  # fmt: skip
-    db.session.add(context)
-    db.session.flush()
+    request = course_requests.pending_request(school_id, request_id)
+    requesters = course_requests.requesting_staff(request)
+    context = _decide(request, requested_by_staff_id=requesters[0].id if requesters else None)
     return _link(context, group, by_staff_id, requesters)
 
 
-def refuse_pending(school_id: int, event_id: int) -> PlatformContext:
+def refuse_pending(school_id: int, request_id: int) -> PlatformContext:
     """Refuse a requested course: its launches show no group until an IB links it after all."""
-    detail = course_requests.pending_rows(school_id, event_id)[-1].detail
+    request = course_requests.pending_request(school_id, request_id)
+    context = _decide(request, refused_at=datetime.now(UTC))
+    record_event("course_link_refused", "platform_context", context.id, school_id=school_id,
+                 title=context.title, label=context.label)  # fmt: skip
+    return context
+
+
+def _decide(request, **values) -> PlatformContext:
+    """The course-link row for a request; the request (and who asked) goes."""
     context = PlatformContext(
-        school_id=school_id, issuer=detail["issuer"], context_id=detail["context"],
-        label=detail.get("label"), title=detail.get("title"), refused_at=datetime.now(UTC),
+        school_id=request.school_id, issuer=request.issuer, context_id=request.context_id,
+        label=request.label, title=request.title, **values,
     )  # fmt: skip
     db.session.add(context)
     db.session.flush()
-    record_event("course_link_refused", "platform_context", context.id, school_id=school_id,
-                 title=context.title, label=context.label)  # fmt: skip
+    course_requests.settle(request.school_id, request.issuer, request.context_id)
     return context
 
 
@@ -121,6 +122,7 @@ def relink(context: PlatformContext, group: Group, by_staff_id: int | None) -> P
     if context.group_id == group.id:
         return context
     _drop_course_teachers(context)
+    course_requests.forget_unmatched(context.id)  # that roster was matched to the old group
     requester = (
         db.session.get(StaffMember, context.requested_by_staff_id)
         if context.requested_by_staff_id
@@ -134,6 +136,7 @@ def unlink(context: PlatformContext) -> PlatformContext:
     if context.group_id is None:
         return context
     _drop_course_teachers(context)
+    course_requests.forget_unmatched(context.id)
     record_event("course_link_refused", "platform_context", context.id,
                  school_id=context.school_id, old=context.group_id,
                  title=context.title)  # fmt: skip
@@ -148,6 +151,7 @@ def link_by_import(context: PlatformContext, group: Group, staff: StaffMember) -
     context.group_id, context.approved_at = group.id, datetime.now(UTC)
     context.requested_by_staff_id = staff.id
     db.session.flush()
+    course_requests.settle(context.school_id, context.issuer, context.context_id)
     record_event("course_linked_by_import", "platform_context", context.id,
                  school_id=context.school_id, group=group.id, teacher=staff.id)  # fmt: skip
 

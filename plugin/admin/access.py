@@ -116,7 +116,7 @@ def links():
     return render_template(
         "admin/links.html", pending=course_requests.pending_courses(school_id),
         decided=course_links.decided_courses(school_id),
-        syncs=course_requests.last_roster_syncs(school_id), groups=groups,
+        unmatched=course_requests.unmatched_names(school_id), groups=groups,
         current=[g for g in groups if g.school_year == year],
         names={g.id: g for g in groups}, year=year,
     )  # fmt: skip
@@ -134,29 +134,29 @@ def _chosen_group(school_id: int):
     return course_links.school_group(school_id, request.form.get("group"))
 
 
-@bp.post("/koppelingen/aanvraag/<int:event_id>")
+@bp.post("/koppelingen/aanvraag/<int:request_id>")
 @require_permission(Permission.MANAGE_SCHOOL)
-def approve_pending(event_id: int):
+def approve_pending(request_id: int):
     """Link a waiting course to a group of the school."""
     principal = require_principal()
     try:
         group = _chosen_group(principal.school_id)
-        course_links.approve_pending(principal.school_id, event_id, group, principal.staff_id)
+        course_links.approve_pending(principal.school_id, request_id, group, principal.staff_id)
     except LookupError:
-        refuse("course_request", event_id)
+        refuse("course_request", request_id)
     except access.AccessError as error:
         return _refused("admin.links", error)
     return _back("admin.links", _("The course is linked to %(group)s.", group=group.name))
 
 
-@bp.post("/koppelingen/aanvraag/<int:event_id>/weigeren")
+@bp.post("/koppelingen/aanvraag/<int:request_id>/weigeren")
 @require_permission(Permission.MANAGE_SCHOOL)
-def refuse_pending(event_id: int):
+def refuse_pending(request_id: int):
     """Refuse a waiting course: it shows no group."""
     try:
-        course_links.refuse_pending(require_principal().school_id, event_id)
+        course_links.refuse_pending(require_principal().school_id, request_id)
     except LookupError:
-        refuse("course_request", event_id)
+        refuse("course_request", request_id)
     return _back("admin.links", _("The course was refused."))
 
 

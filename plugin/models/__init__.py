@@ -2,6 +2,7 @@
 
 from plugin.models.audit import AuditEvent, AuditLogIsAppendOnly
 from plugin.models.jobs import Job, JobFile, JobState
+from plugin.models.links import CourseRequest, CourseRequester, UnmatchedAccount
 from plugin.models.reference import (
     GoalIndicator,
     GoalSource,
@@ -49,6 +50,8 @@ __all__ = [
     "AuditEvent",
     "AuditLogIsAppendOnly",
     "ConversionRow",
+    "CourseRequest",
+    "CourseRequester",
     "Enrolment",
     "GoalIndicator",
     "GoalSource",
@@ -80,5 +83,6 @@ __all__ = [
     "TestMode",
     "TeacherGroup",
     "TeacherSource",
+    "UnmatchedAccount",
     "moment_code",
 ]

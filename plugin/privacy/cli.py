@@ -26,6 +26,11 @@ def register(app: Flask) -> None:
         before = format_date(report.before, "d MMMM yyyy")
         if not dry_run:  # a dry run only counted: nothing to commit or roll back
             db.session.commit()
+        if report.requests or report.accounts:
+            click.echo(_("Course requests and unmatched platform accounts not seen since "
+                         "%(date)s: %(requests)s and %(accounts)s (they go with the purge).",
+                         date=before, requests=report.requests,
+                         accounts=report.accounts))  # fmt: skip
         if not report.pupils:
             click.echo(_("Nobody to remove: no pupil left before %(date)s.", date=before))
             return

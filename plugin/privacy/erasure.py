@@ -2,19 +2,24 @@
 
 Everything that refers to the pupil goes, found through the data model rather than a list kept
 by hand: every table with a foreign key to ``pupil`` (results, item responses, notes on an
-administration, enrolments, subgroup memberships, and whatever a package adds later), and the
-files waiting to be imported that mention the pupil. The audit log keeps its rows: they hold
-the pupil's id only (never a name or a key), and the removal itself is audited with counts.
-Functions flush and never commit: a request commits once, the command line commits itself.
+administration, enrolments, subgroup memberships, and whatever a package adds later), the
+files waiting to be imported that mention the pupil, the roster accounts listed for the IB
+under the pupil's name (:class:`~plugin.models.UnmatchedAccount`), and what a package keeps for
+a few minutes that may mention the pupil's platform account (the LTI launch state, through
+:func:`register_eraser`). Sessions live in signed cookies and hold no row to remove. The audit
+log keeps its rows: they hold the pupil's id only (never a name or a key), and the removal
+itself is audited with counts. Functions flush and never commit: a request commits once, the
+command line commits itself.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from flask import Flask, current_app
 from sqlalchemy import LargeBinary, Table, delete, func, select
 from sqlalchemy.sql.schema import Column
 
@@ -22,10 +27,23 @@ from plugin.audit import record_event
 from plugin.audit_actions import AuditAction
 from plugin.db import Base
 from plugin.extensions import db
-from plugin.models import Job, Pupil
+from plugin.models import Job, Pupil, UnmatchedAccount
 
 UPLOAD_ROWS = "pending_uploads"
 """The count key for uploaded files that mention the pupil and were not applied yet."""
+ACCOUNT_ROWS = "unmatched_account"
+"""The count key for roster accounts listed for the IB under the pupil's name."""
+ERASERS = "privacy_erasers"
+
+Eraser = Callable[[list[str], bool], int]
+"""``eraser(needles, remove)``: how many stored values mention one of ``needles`` (removed
+when ``remove``). A package registers one for data it keeps outside the data model's foreign
+keys (the LTI launch state, in the database or Redis)."""
+
+
+def register_eraser(app: Flask, name: str, eraser: Eraser) -> None:
+    """Let erasure and the retention purge reach ``name`` (its count key) through ``eraser``."""
+    app.extensions.setdefault(ERASERS, {})[name] = eraser
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,7 @@ def rows_of(pupil: Pupil) -> PupilRows:
         tables[table.name] = tables.get(table.name, 0) + db.session.scalar(
             select(func.count()).select_from(table).where(column == pupil.id)
         )
+    tables.update(_named_elsewhere([pupil], remove=False))
     return PupilRows(pupil.id, pupil.school_id, tables, len(_uploads_mentioning([pupil])))
 
 
@@ -85,7 +104,7 @@ def remove_pupils(pupils: list[Pupil]) -> PupilRows:
     uploads = _uploads_mentioning(pupils)
     for table, row_id in uploads:
         db.session.execute(delete(table).where(_key(table) == row_id))
-    tables: dict[str, int] = {}
+    tables: dict[str, int] = _named_elsewhere(pupils, remove=True)
     for table, column in pupil_columns():
         result = db.session.execute(delete(table).where(_in(column, ids)))
         tables[table.name] = tables.get(table.name, 0) + (result.rowcount or 0)
@@ -95,6 +114,37 @@ def remove_pupils(pupils: list[Pupil]) -> PupilRows:
             db.session.expunge(pupil)
     db.session.flush()
     return PupilRows(ids[0], school_id, tables, len(uploads))
+
+
+# --- rows that name the pupil without a foreign key -------------------------------------------
+
+
+def _names(pupil: Pupil) -> set[str]:
+    full = " ".join(part for part in (pupil.first_name, pupil.infix, pupil.last_name) if part)
+    return {" ".join(name.split()).lower() for name in (pupil.display_name, full)} - {""}
+
+
+def _named_elsewhere(pupils: list[Pupil], remove: bool) -> dict[str, int]:
+    """The unmatched roster accounts listed under one of the pupils' names, and what the
+    registered erasers find of their keys; counted, and removed when ``remove``."""
+    names = set().union(*(_names(pupil) for pupil in pupils))
+    accounts = [
+        account_id
+        for account_id, name in db.session.execute(
+            select(UnmatchedAccount.id, UnmatchedAccount.name).where(
+                UnmatchedAccount.school_id == pupils[0].school_id
+            )
+        )
+        if " ".join(name.split()).lower() in names
+    ]
+    if remove and accounts:
+        db.session.execute(delete(UnmatchedAccount).where(UnmatchedAccount.id.in_(accounts)))
+    counts = {ACCOUNT_ROWS: len(accounts)}
+    needles = sorted({value for pupil in pupils for value in (pupil.lti_subject, pupil.eckid)
+                      if value and len(value) >= 3})  # fmt: skip
+    for name, eraser in current_app.extensions.get(ERASERS, {}).items():
+        counts[name] = eraser(needles, remove) if needles else 0
+    return counts
 
 
 # --- uploaded files waiting for a job or a confirmation -------------------------------------

@@ -26,10 +26,13 @@ from plugin.db import Base
 from plugin.extensions import db
 from plugin.models import (
     Administration,
+    CourseRequest,
+    CourseRequester,
     Enrolment,
     Group,
     GroupMember,
     ItemResponse,
+    PlatformContext,
     Pupil,
     Result,
     ResultAggregate,
@@ -39,6 +42,7 @@ from plugin.models import (
     Subject,
     Test,
     TestItem,
+    UnmatchedAccount,
 )
 
 README = """Leerling in beeld: export van alle gegevens van {school}
@@ -61,6 +65,14 @@ resultaten.csv        per leerling en toets: ruwe score, vaardigheidsscore, nive
 antwoorden.csv        per leerling en opgave van papieren toetsen: goed of fout, gegeven antwoord
 afname_notities.csv   afwezig of afwijkend afgenomen, met de notitie van de leerkracht
 doelen.csv            de doelen van de school, ook vervangen doelen
+cursuskoppelingen.csv welke cursus van het schoolplatform bij welke groep hoort (of geweigerd is)
+cursusaanvragen.csv   cursussen van het schoolplatform die nog op een besluit van de IB wachten,
+                      met wie de tool vanuit die cursus opende (medewerker_id, of naam en e-mail
+                      van wie de school nog niet kent); verdwijnt als de cursus is gekoppeld
+                      of geweigerd
+niet_gekoppelde_accounts.csv  leerlingaccounts van het schoolplatform die de laatste
+                      synchronisatie van een cursus (id in cursuskoppelingen.csv) aan geen
+                      leerling kon koppelen (naam)
 anonieme_aantallen.csv  wat over is van leerlingen die na de bewaartermijn zijn verwijderd:
                       aantallen per groep, toets en niveau, zonder leerling
 logboek.csv           het logboek: wie wat bekeek of veranderde (de namen zijn bij het maken
@@ -173,6 +185,35 @@ def build(school: School) -> tuple[bytes, dict[str, int]]:
                          ResultAggregate.reached_2f_1s)
                   .join(Test, Test.id == ResultAggregate.test_id)
                   .where(ResultAggregate.school_id == sid).order_by(ResultAggregate.id)),
+        ),
+        "cursuskoppelingen.csv": (
+            ["id", "platform", "cursus_id", "label", "titel", "groep_id", "gekoppeld_op",
+             "geweigerd_op", "laatste_synchronisatie"],
+            _rows(select(PlatformContext.id, PlatformContext.issuer, PlatformContext.context_id,
+                         PlatformContext.label, PlatformContext.title, PlatformContext.group_id,
+                         PlatformContext.approved_at, PlatformContext.refused_at,
+                         PlatformContext.roster_synced_at)
+                  .where(PlatformContext.school_id == sid).order_by(PlatformContext.id)),
+        ),
+        "cursusaanvragen.csv": (
+            ["aanvraag_id", "platform", "cursus_id", "label", "titel", "eerst_gevraagd",
+             "laatst_gevraagd", "medewerker_id", "platformaccount", "naam", "e-mail",
+             "gevraagd_op"],
+            _rows(select(CourseRequest.id, CourseRequest.issuer, CourseRequest.context_id,
+                         CourseRequest.label, CourseRequest.title, CourseRequest.first_at,
+                         CourseRequest.last_at, CourseRequester.staff_id,
+                         CourseRequester.platform_user_id, CourseRequester.name,
+                         CourseRequester.email, CourseRequester.requested_at)
+                  .outerjoin(CourseRequester, CourseRequester.request_id == CourseRequest.id)
+                  .where(CourseRequest.school_id == sid)
+                  .order_by(CourseRequest.id, CourseRequester.id)),
+        ),
+        "niet_gekoppelde_accounts.csv": (
+            ["cursuskoppeling_id", "naam", "gezien_op"],
+            _rows(select(UnmatchedAccount.platform_context_id, UnmatchedAccount.name,
+                         UnmatchedAccount.seen_at)
+                  .where(UnmatchedAccount.school_id == sid)
+                  .order_by(UnmatchedAccount.platform_context_id, UnmatchedAccount.name)),
         ),
     }  # fmt: skip
     notes = Base.metadata.tables.get("pupil_administration")  # owned by instructions

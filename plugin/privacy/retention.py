@@ -3,17 +3,19 @@
 Their results first become anonymous counts (:class:`~plugin.models.ResultAggregate`) so the
 school report's totals for past years stay what they were; then the pupil and everything that
 refers to them goes (:func:`plugin.privacy.erasure.remove_pupils`), and the audit log gets one
-row per pupil, with the id only. Runs nightly as a periodic job, and as
+row per pupil, with the id only. Course requests nobody repeated and roster accounts no sync
+listed since the same cutoff go too (they name teachers and pupils; see
+:mod:`plugin.models.links`). Runs nightly as a periodic job, and as
 ``flask --app wsgi privacy purge [--dry-run]``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import aliased
 
 from plugin.audit import record_event
@@ -22,6 +24,7 @@ from plugin.extensions import db
 from plugin.levels import level_sql
 from plugin.models import (
     Administration,
+    CourseRequest,
     NationalReference,
     Pupil,
     ReferenceIndicator,
@@ -30,6 +33,7 @@ from plugin.models import (
     ResultAggregate,
     School,
     Test,
+    UnmatchedAccount,
 )
 from plugin.privacy.erasure import remove_pupils
 
@@ -67,6 +71,10 @@ class PurgeReport:
     pupils: dict[str, int] = field(default_factory=dict)
     """School name → pupils removed (or, in a dry run, due)."""
     results: int = 0
+    requests: int = 0
+    """Course requests nobody repeated since ``before`` (removed, or due in a dry run)."""
+    accounts: int = 0
+    """Unmatched roster accounts no sync listed since ``before``."""
 
     @property
     def total(self) -> int:
@@ -95,7 +103,23 @@ def purge(today: date | None = None, *, dry_run: bool = False) -> PurgeReport:
             remove_pupils(pupils)
             for pupil_id in batch:
                 record_event(AuditAction.PUPIL_PURGED, "pupil", pupil_id, school_id=school_id)
+    report.requests, report.accounts = purge_waiting(before, dry_run=dry_run)
     return report
+
+
+def purge_waiting(before: date, *, dry_run: bool = False) -> tuple[int, int]:
+    """Remove course requests last repeated, and unmatched roster accounts last listed, before
+    ``before``; (requests, accounts). Who asked goes with a request (ON DELETE CASCADE)."""
+    moment = datetime.combine(before, time.min, tzinfo=UTC)
+    stale = ((CourseRequest, CourseRequest.last_at < moment),
+             (UnmatchedAccount, UnmatchedAccount.seen_at < moment))  # fmt: skip
+    counts = []
+    for model, old in stale:
+        if dry_run:
+            counts.append(db.session.scalar(select(func.count()).select_from(model).where(old)))
+        else:
+            counts.append(db.session.execute(delete(model).where(old)).rowcount or 0)
+    return counts[0], counts[1]
 
 
 def _level():

@@ -24,6 +24,12 @@ ROW_LABELS = {
     "enrolment": _l("Places in a group (one per school year)"),
     "group_member": _l("Places in a reading or other composed group"),
     erasure.UPLOAD_ROWS: _l("Uploaded files not imported yet that mention the pupil"),
+    erasure.ACCOUNT_ROWS: _l(
+        "Platform accounts under the pupil's name that a class list sync could not match"
+    ),
+    "lti_launch_state": _l(
+        "Sign-in data of the last few minutes that mentions the pupil's platform account"
+    ),
 }
 
 

@@ -1,9 +1,11 @@
 """The school, not the course, decides access: a course named like a group shows nobody until an
-IB links it, a pending or refused launch writes one audit row and nothing else, the IB list
-takes effect at the next request, and a launch is matched only to the school's own people."""
+IB links it, a pending or refused launch writes one audit row (ids only) and nothing else but
+the request for the IB, the IB list takes effect at the next request, and a launch is matched
+only to the school's own people."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,6 +17,7 @@ from plugin.extensions import db
 from plugin.models import (
     AccessRequest,
     AuditEvent,
+    CourseRequest,
     Enrolment,
     Group,
     GroupMember,
@@ -62,7 +65,7 @@ def real_group(school):
     return group
 
 
-def _approve(app, school, event_id: int, group_id: int):
+def _approve(app, school, request_id: int, group_id: int):
     """An IB of the school links the course (in another browser)."""
     ib = StaffFactory(school=school, role=StaffRole.IB)
     browser = app.test_client()
@@ -75,7 +78,7 @@ def _approve(app, school, event_id: int, group_id: int):
             "session_version": ib.session_version,
         }
         session.update(session_stamp())
-    response = browser.post(f"/administratie/koppelingen/aanvraag/{event_id}",
+    response = browser.post(f"/administratie/koppelingen/aanvraag/{request_id}",
                             data={"group": str(group_id)})  # fmt: skip
     assert response.status_code == 303
 
@@ -94,9 +97,17 @@ def test_a_new_course_named_like_a_group_shows_no_pupil_until_an_ib_approves(
     assert "Thijs Vos" not in page
     assert _principal(launcher.client) is None  # nobody is signed in
     assert _rows() == before  # nothing else was written …
-    (request,) = _audit()  # … but exactly one audit row: the request the IB will see
-    assert (request.action, request.school_id) == ("course_link_requested", school.id)
-    assert request.detail["title"] == "Groep 5 (2026)"
+    (event,) = _audit()  # … but exactly one audit row, with ids only
+    assert (event.action, event.school_id) == ("course_link_requested", school.id)
+    request = db.session.scalars(select(CourseRequest)).one()  # the request the IB will see
+    assert (request.title, request.label, request.context_id) == (
+        "Groep 5 (2026)", "Groep 5", "course-5a",
+    )  # fmt: skip
+    (who,) = request.requesters  # a teacher the school does not know yet: as the platform said
+    assert (who.staff_id, who.name, who.email, who.platform_user_id) == (
+        None, "Anne de Leerkracht", "anne@school.example", "teacher-42",
+    )  # fmt: skip
+    assert event.detail == {"request": request.id, "staff_id": None}
 
     _approve(app, school, request.id, real_group.id)
     landed = launcher(lti_claims)
@@ -128,7 +139,11 @@ def test_a_known_teachers_pending_launch_writes_one_audit_row_and_the_approval_s
     assert "Groep 5" not in dashboard
     assert launcher.client.get(f"/rapportages/groep/{real_group.id}").status_code == 404
 
-    (request,) = [e for e in _audit() if e.action == "course_link_requested"]
+    (event,) = [e for e in _audit() if e.action == "course_link_requested"]
+    request = db.session.scalars(select(CourseRequest)).one()
+    assert event.detail == {"request": request.id, "staff_id": mine.teacher.id}
+    (who,) = request.requesters  # known to the school: an id, her name is looked up
+    assert (who.staff_id, who.name, who.email) == (mine.teacher.id, None, None)
     _approve(app, school, request.id, real_group.id)
 
     dashboard = launcher.client.get("/dashboard").get_data(as_text=True)  # no new launch
@@ -152,6 +167,44 @@ def test_a_refused_course_writes_one_audit_row_and_shows_no_pupils(
     assert _rows() == before
     (refusal,) = _audit()
     assert (refusal.action, refusal.detail["reason"]) == ("launch_refused", "course_refused")
+
+
+PERSONAL = ("Anne de Leerkracht", "anne@school.example", "teacher-42")
+"""What the launching teacher's platform says about her (see ``lti_claims``)."""
+
+
+def _personal_in_audit() -> list:
+    return [
+        (event.action, event.detail)
+        for event in _audit()
+        if any(needle in json.dumps(event.detail, ensure_ascii=False) + (event.actor_label or "")
+               for needle in PERSONAL)
+    ]  # fmt: skip
+
+
+def test_requests_and_refused_launches_keep_no_name_email_or_account_in_the_audit_log(
+    app, launcher, lti_claims, school, real_group, client, login
+):
+    launcher(lti_claims)  # a course nobody decided on: a request
+    launcher(lti_claims)  # asked again: still one request, one requester
+    db.session.add(PlatformContext(school_id=school.id, issuer=ISSUER, context_id="course-no",
+                                   refused_at=datetime.now(UTC)))  # fmt: skip
+    db.session.flush()
+    launcher(lti_claims | {claims.CONTEXT: {"id": "course-no", "title": "Geweigerd"}})
+    mentor = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"]
+    assert launcher(lti_claims | {claims.ROLES: mentor}).status_code == 403
+
+    actions = [event.action for event in _audit()]
+    assert actions == ["course_link_requested"] * 2 + ["launch_refused"] * 2
+    reasons = [e.detail.get("reason") for e in _audit() if e.action == "launch_refused"]
+    assert reasons == ["course_refused", "role"]
+    assert _personal_in_audit() == []
+    # The IB still sees who asked, from the request itself.
+    login(role=Role.IB, school=school, staff=StaffFactory(school=school, role=StaffRole.IB))
+    page = client.get("/administratie/koppelingen").get_data(as_text=True)
+    assert "Groep 5 (2026)" in page
+    assert "Anne de Leerkracht (anne@school.example)" in page
+    assert page.count("Anne de Leerkracht") == 1
 
 
 def test_a_course_name_or_custom_parameter_links_nothing_for_a_teacher_of_another_group(

@@ -14,6 +14,7 @@ import requests
 from sqlalchemy import func, select
 
 from lti import claims, keys, nrps
+from plugin.auth import Role
 from plugin.extensions import db
 from plugin.models import (
     AuditEvent,
@@ -23,10 +24,12 @@ from plugin.models import (
     PlatformContext,
     Pupil,
     StaffMember,
+    StaffRole,
     TeacherGroup,
+    UnmatchedAccount,
 )
 from plugin.periods import school_year_of
-from tests.factories import GroupFactory, PupilFactory, enrol
+from tests.factories import GroupFactory, PupilFactory, StaffFactory, enrol
 from tests.lti.conftest import ISSUER, import_teacher
 
 MEMBERS_URL = ISSUER + "/nrps/course-5a"
@@ -148,6 +151,26 @@ def test_teacher_launch_from_a_linked_course_syncs_the_roster_once(
     assert (job.state, job.result["added"]) == (JobState.DONE, 2)
     assert course.roster_synced_at is not None
     assert course.roster_failed_at is None
+
+
+def test_unmatched_accounts_are_listed_for_the_ib_and_the_audit_log_keeps_only_their_number(
+    launcher, lti_claims, course, group, platform_services, drain_jobs, login, school, client
+):
+    group.key = "G5"  # an imported group: accounts that match no pupil stay unmatched
+    lti_claims[claims.NRPS] = {"context_memberships_url": MEMBERS_URL}
+    assert launcher(lti_claims).status_code == 302
+    drain_jobs()
+
+    sync = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "roster_sync")).one()
+    assert (sync.detail["course"], sync.detail["unresolved"]) == (course.id, 2)
+    logged = json.dumps([e.detail for e in db.session.scalars(select(AuditEvent))])
+    for needle in ("Sam", "Noor", "pupil-1", "pupil-2"):
+        assert needle not in logged
+    names = db.session.scalars(select(UnmatchedAccount.name).order_by(UnmatchedAccount.name))
+    assert names.all() == ["Noor", "Sam"]
+    login(role=Role.IB, school=school, staff=StaffFactory(school=school, role=StaffRole.IB))
+    page = client.get("/administratie/koppelingen").get_data(as_text=True)
+    assert "2 leerlingaccounts niet gekoppeld: Noor, Sam" in page
 
 
 def test_a_platform_that_does_not_answer_never_blocks_the_launch_and_the_teacher_is_told(

@@ -93,3 +93,99 @@ def _old_data(conn) -> None:
             " object_id, detail) SELECT 1, 5, 'ib: X', 'context_relinked', 'platform_context',"
             " id, :detail FROM platform_context WHERE context_id = :context",
             detail=json.dumps({"old": 1, "new": new}), context=context_id)  # fmt: skip
+
+
+PERSONAL = ("Anne de Leerkracht", "anne@school.example", "teacher-42", "Iemand Anders", "p-3",
+            "Juf Ibo")  # fmt: skip
+
+
+@pytest.mark.no_db
+def test_the_privacy_requests_migration_moves_personal_data_out_of_the_audit_log(tmp_path):
+    """Revision 0012: undecided course requests and the newest unmatched roster accounts move
+    to their own tables; the old audit rows keep ids and counts only."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from tests.conftest import fresh_database, make_app
+
+    with fresh_database("lib_mig12", tmp_path / "mig12.sqlite") as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0011_retention")
+            with db.engine.begin() as conn:
+                _audit_rows_before_0012(conn)
+            upgrade(revision="0012_privacy_requests")
+            with db.engine.connect() as conn:
+                details = conn.execute(
+                    sa.text("SELECT action, detail FROM audit_event ORDER BY id")
+                ).all()
+                requests = conn.execute(
+                    sa.text("SELECT id, context_id, title, suggested_group_id FROM course_request")
+                ).all()
+                requesters = conn.execute(
+                    sa.text("SELECT staff_id, platform_user_id, name, email FROM course_requester"
+                            " ORDER BY id")
+                ).all()  # fmt: skip
+                accounts = conn.execute(
+                    sa.text("SELECT platform_context_id, name FROM unmatched_account")
+                ).all()
+            db.session.remove()
+            db.engine.dispose()
+    logged = [(a, d if isinstance(d, dict) else json.loads(d)) for a, d in details]
+    (request,) = requests
+    assert tuple(request)[1:] == ("waiting", "Groep 5", 1)
+    assert [tuple(r) for r in requesters] == [
+        (None, "teacher-42", "Anne de Leerkracht", "anne@school.example"),
+        (2, "teacher-7", None, None),
+    ]
+    assert [tuple(a) for a in accounts] == [(1, "Iemand Anders")]  # the newest sync's list
+    assert logged == [
+        ("course_link_requested", {"request": request.id, "staff_id": None}),
+        ("course_link_requested", {"request": request.id, "staff_id": 2}),
+        ("course_link_requested", {"request": None, "staff_id": None}),  # decided since
+        ("launch_refused", {"reason": "course_refused", "staff_id": None}),
+        ("roster_sync", {"course": 1, "added": 0, "unresolved": 2}),
+        ("roster_sync", {"course": 1, "added": 0, "unresolved": 1}),
+        ("ib_appointed", {"via": "administratie"}),
+    ]
+    assert not [n for n in PERSONAL if n in repr(logged)]
+
+
+def _audit_rows_before_0012(conn) -> None:
+    """What the log held at revision 0011: names, e-mail and platform accounts in details."""
+    import sqlalchemy as sa
+
+    def run(sql: str, **params) -> None:
+        conn.execute(sa.text(sql), params)
+
+    run("INSERT INTO school (id, name, migration_state, midden_start_month, midden_end_month,"
+        " eind_start_month, eind_end_month, is_synthetic)"
+        " VALUES (1, 'S', 'done', 12, 2, 5, 7, false)")  # fmt: skip
+    run("INSERT INTO school_group (id, school_id, name, school_year, leerjaar, is_subgroup)"
+        " VALUES (1, 1, 'Groep 5', 2026, 5, false)")  # fmt: skip
+    for staff_id in (1, 2):
+        run("INSERT INTO staff_member (id, school_id, display_name, role, session_version)"
+            " VALUES (:id, 1, 'Juf Ibo', 'ib', 0)", id=staff_id)  # fmt: skip
+    run("INSERT INTO platform_context (id, school_id, issuer, context_id, title, group_id)"
+        " VALUES (1, 1, 'https://lms', 'linked', 'Rekenen', 1)")  # fmt: skip
+    anne = {"issuer": "https://lms", "label": "G5", "title": "Groep 5", "sub": "teacher-42",
+            "name": "Anne de Leerkracht", "email": "anne@school.example",
+            "staff_id": None}  # fmt: skip
+    rows = [
+        ("course_link_requested", anne | {"context": "waiting", "suggested_group_id": 1}),
+        ("course_link_requested", anne | {"context": "waiting", "sub": "teacher-7",
+                                          "name": "Juf Ibo", "email": None, "staff_id": 2}),
+        ("course_link_requested", anne | {"context": "linked"}),
+        ("launch_refused", {"reason": "course_refused", "issuer": "https://lms",
+                            "context": "linked", "title": "Rekenen", "sub": "teacher-42",
+                            "name": "Anne de Leerkracht", "staff_id": None}),
+        ("roster_sync", {"course": 1, "added": 0, "unresolved": [
+            {"user_id": "p-9", "name": "Oud Account"}, {"user_id": "p-3", "name": "X"}]}),
+        ("roster_sync", {"course": 1, "added": 0, "unresolved": [
+            {"user_id": "p-3", "name": "Iemand Anders"}]}),
+        ("ib_appointed", {"name": "Juf Ibo", "via": "administratie"}),
+    ]  # fmt: skip
+    for action, detail in rows:
+        run("INSERT INTO audit_event (school_id, actor_label, action, object_type, detail)"
+            " VALUES (1, 'leerkracht', :action, 'school', :detail)",
+            action=action, detail=json.dumps(detail))  # fmt: skip

@@ -8,16 +8,20 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from plugin import course_requests
 from plugin.auth import Role
 from plugin.extensions import db
 from plugin.models import (
     AccessRequest,
     AuditEvent,
+    CourseRequest,
+    CourseRequester,
     Group,
     PlatformContext,
     StaffMember,
     StaffRole,
     TeacherGroup,
+    UnmatchedAccount,
 )
 from plugin.periods import school_year_of
 from tests.conftest import session_stamp
@@ -31,16 +35,12 @@ def ib(login, school):
     return staff
 
 
-def _request(school, title="Rekenen 5B", label="5B", sub="t-1", staff=None) -> AuditEvent:
+def _request(school, title="Rekenen 5B", label="5B", sub="t-1", staff=None) -> CourseRequest:
     """What a launch from a course nobody decided on leaves behind."""
-    event = AuditEvent(school_id=school.id, action="course_link_requested", object_type="school",
-                       detail={"issuer": "https://lms.example", "context": f"ctx-{label}",
-                               "label": label, "title": title, "sub": sub,
-                               "name": "Anne de Leerkracht", "email": "anne@school.example",
-                               "staff_id": staff.id if staff else None})  # fmt: skip
-    db.session.add(event)
-    db.session.flush()
-    return event
+    return course_requests.request_course(
+        school.id, "https://lms.example", f"ctx-{label}", label, title, sub,
+        "Anne de Leerkracht", "anne@school.example", staff.id if staff else None,
+    )  # fmt: skip
 
 
 def _actions() -> list[str]:
@@ -59,9 +59,9 @@ def test_the_ib_sees_waiting_courses_with_title_label_and_who_asked(client, ib, 
 def test_approving_links_the_course_and_the_teacher_who_asked(client, ib, school):
     teacher = StaffFactory(school=school, lti_issuer="https://lms.example", lti_subject="t-1")
     group = GroupFactory(school=school, name="Groep 5", school_year=school_year_of(date.today()))
-    event = _request(school)
+    asked = _request(school)
     _request(school)  # she opened it twice: one course, one decision
-    response = client.post(f"/administratie/koppelingen/aanvraag/{event.id}",
+    response = client.post(f"/administratie/koppelingen/aanvraag/{asked.id}",
                            data={"group": str(group.id)})  # fmt: skip
     assert response.status_code == 303
     context = db.session.scalars(select(PlatformContext)).one()
@@ -72,30 +72,33 @@ def test_approving_links_the_course_and_the_teacher_who_asked(client, ib, school
     assert "Wacht op een besluit" in client.get("/administratie/koppelingen").get_data(True)
     assert "Er wacht geen cursus." in client.get("/administratie/koppelingen").get_data(True)
     assert _actions()[-1] == "course_link_approved"
+    # decided: the request and who asked are gone
+    assert db.session.scalar(select(func.count()).select_from(CourseRequest)) == 0
+    assert db.session.scalar(select(func.count()).select_from(CourseRequester)) == 0
 
 
 def test_the_ib_may_name_a_new_group_for_a_school_without_an_import(client, ib, school):
-    event = _request(school)
+    asked = _request(school)
     form = {"group": "new", "name": "Groep 5B", "leerjaar": "9"}
-    page = client.post(f"/administratie/koppelingen/aanvraag/{event.id}", data=form,
+    page = client.post(f"/administratie/koppelingen/aanvraag/{asked.id}", data=form,
                        follow_redirects=True).get_data(as_text=True)  # fmt: skip
     assert "Kies het leerjaar (1 tot en met 8)" in page
     assert db.session.scalars(select(Group)).first() is None  # nothing of the refusal kept
-    client.post(f"/administratie/koppelingen/aanvraag/{event.id}", data=form | {"leerjaar": "5"})
+    client.post(f"/administratie/koppelingen/aanvraag/{asked.id}", data=form | {"leerjaar": "5"})
     group = db.session.scalars(select(Group)).one()
     assert (group.name, group.leerjaar, group.key) == ("Groep 5B", 5, None)
     assert db.session.scalars(select(PlatformContext.group_id)).one() == group.id
 
 
 def test_refusing_a_course_keeps_the_decision(client, ib, school):
-    event = _request(school)
+    asked = _request(school)
     assert (
-        client.post(f"/administratie/koppelingen/aanvraag/{event.id}/weigeren").status_code == 303
+        client.post(f"/administratie/koppelingen/aanvraag/{asked.id}/weigeren").status_code == 303
     )
     context = db.session.scalars(select(PlatformContext)).one()
     assert (context.group_id, context.refused_at is not None) == (None, True)
     assert (
-        client.post(f"/administratie/koppelingen/aanvraag/{event.id}/weigeren").status_code == 404
+        client.post(f"/administratie/koppelingen/aanvraag/{asked.id}/weigeren").status_code == 404
     )
 
 
@@ -118,17 +121,33 @@ def test_unlinking_takes_away_what_the_course_gave_and_nothing_else(client, ib, 
     assert (context.group_id, by_course.session_version) == (None, 1)
 
 
-def test_the_roster_accounts_a_sync_could_not_match_are_listed(client, ib, school):
+def test_the_roster_accounts_a_sync_could_not_match_are_listed_until_the_course_is_unlinked(
+    client, ib, school
+):
     group = GroupFactory(school=school, school_year=school_year_of(date.today()))
     context = PlatformContext(school_id=school.id, issuer="https://lms.example", context_id="c",
                               title="Groep 5 rekenen", group_id=group.id)  # fmt: skip
     db.session.add(context)
     db.session.flush()
-    db.session.add(AuditEvent(school_id=school.id, action="roster_sync", object_type="group",
-                              detail={"course": context.id, "unresolved": [
-                                  {"user_id": "p-3", "name": "Iemand Anders"}]}))  # fmt: skip
+    course_requests.replace_unmatched(context, ["Iemand Anders"])
     page = client.get("/administratie/koppelingen").get_data(as_text=True)
     assert "1 leerlingaccount niet gekoppeld: Iemand Anders" in page
+    course_requests.replace_unmatched(context, ["Nog Iemand", "Derde Naam"])  # the next sync
+    page = client.get("/administratie/koppelingen").get_data(as_text=True)
+    assert "2 leerlingaccounts niet gekoppeld: Derde Naam, Nog Iemand" in page
+    assert "Iemand Anders" not in page
+    client.post(f"/administratie/koppelingen/{context.id}/ontkoppelen")
+    assert db.session.scalar(select(func.count()).select_from(UnmatchedAccount)) == 0
+
+
+def test_a_known_teacher_who_asked_is_kept_as_an_id_and_shown_by_name(client, ib, school):
+    teacher = StaffFactory(school=school, display_name="Juf Kim", email="kim@school.example")
+    _request(school, sub="t-kim", staff=teacher)
+    (requester,) = db.session.scalars(select(CourseRequester)).all()
+    assert (requester.staff_id, requester.name, requester.email) == (teacher.id, None, None)
+    page = client.get("/administratie/koppelingen").get_data(as_text=True)
+    assert "Juf Kim (kim@school.example)" in page
+    assert "Anne de Leerkracht" not in page  # what the platform sent is not kept for her
 
 
 # --- the IB list and requests --------------------------------------------------------------
@@ -180,12 +199,12 @@ def foreign(school):
     """What another school has: a waiting course, a decided course, an IB, a request."""
     other = SchoolFactory()
     teacher = StaffFactory(school=other)
-    event = _request(other, title="Hun cursus")
+    asked = _request(other, title="Hun cursus")
     context = PlatformContext(school_id=other.id, issuer="https://lms.example", context_id="x")
     request = AccessRequest(school_id=other.id, staff_id=teacher.id, kind="ib")
     db.session.add_all([context, request])
     db.session.flush()
-    return {"event": event, "context": context, "request": request, "teacher": teacher,
+    return {"asked": asked, "context": context, "request": request, "teacher": teacher,
             "group": GroupFactory(school=other), "ib": StaffFactory(school=other,
                                                                     role=StaffRole.IB)}  # fmt: skip
 
@@ -193,8 +212,8 @@ def foreign(school):
 def test_another_schools_ib_finds_nothing_of_this_school(client, ib, school, foreign):
     own_group = GroupFactory(school=school)
     attempts = [
-        (f"/administratie/koppelingen/aanvraag/{foreign['event'].id}", {"group": own_group.id}),
-        (f"/administratie/koppelingen/aanvraag/{foreign['event'].id}/weigeren", {}),
+        (f"/administratie/koppelingen/aanvraag/{foreign['asked'].id}", {"group": own_group.id}),
+        (f"/administratie/koppelingen/aanvraag/{foreign['asked'].id}/weigeren", {}),
         (f"/administratie/koppelingen/{foreign['context'].id}", {"group": own_group.id}),
         (f"/administratie/koppelingen/{foreign['context'].id}/ontkoppelen", {}),
         (f"/administratie/toegang/aanvragen/{foreign['request'].id}", {"decision": "approve"}),
@@ -213,8 +232,8 @@ def test_another_schools_ib_finds_nothing_of_this_school(client, ib, school, for
 
 
 def test_a_group_of_another_school_cannot_be_chosen(client, ib, school, foreign):
-    event = _request(school)
-    page = client.post(f"/administratie/koppelingen/aanvraag/{event.id}",
+    asked = _request(school)
+    page = client.post(f"/administratie/koppelingen/aanvraag/{asked.id}",
                        data={"group": str(foreign["group"].id)},
                        follow_redirects=True).get_data(as_text=True)  # fmt: skip
     assert "Kies een van de groepen van de school" in page

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import zlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from instructions.models import PupilAdministration
+from lti.models import LaunchState
+from plugin import course_requests
 from plugin.auth import Role
 from plugin.extensions import db
 from plugin.imports.models import ImportUpload, UploadState
@@ -20,10 +23,12 @@ from plugin.models import (
     ItemResponse,
     Job,
     JobFile,
+    PlatformContext,
     Pupil,
     Result,
     StaffRole,
     TestItem,
+    UnmatchedAccount,
 )
 from tests.factories import (
     GroupFactory,
@@ -76,6 +81,15 @@ def zoe(school):
     db.session.add(job)
     db.session.flush()
     db.session.add(JobFile(job_id=job.id, content=b"<leerling key='LL-ZOE-KEY-77'/>"))
+    course = PlatformContext(school_id=school.id, issuer="https://lms.example",
+                             context_id="course-5a", group_id=group.id)  # fmt: skip
+    db.session.add(course)
+    db.session.flush()
+    # A roster sync listed her platform account before the import's ECK iD matched it.
+    course_requests.replace_unmatched(course, ["Zoë Uniek-Naam", "zoë  uniek-naam", "Bram Blijft"])
+    # A sign-in in progress: the platform's login hint is her account.
+    db.session.add(LaunchState(key="state:zoe", value={"login": {"login_hint": "sub-zoe-4711"}},
+                               expires_at=datetime.now(UTC) + timedelta(minutes=10)))  # fmt: skip
     db.session.flush()
     return pupil
 
@@ -93,7 +107,9 @@ def test_the_confirmation_page_lists_what_will_be_removed_and_is_audited(client,
     page = response.get_data(as_text=True)
     assert "Alle gegevens van Zoë Uniek-Naam verwijderen" in page
     for label in ("Resultaten", "Antwoorden per opgave", "Notities bij hoe een toets",
-                  "Plaatsen in een groep", "Uploads die nog niet zijn ingelezen"):  # fmt: skip
+                  "Plaatsen in een groep", "Uploads die nog niet zijn ingelezen",
+                  "Platformaccounts op naam van de leerling",
+                  "Aanmeldgegevens van de laatste minuten"):  # fmt: skip
         assert label in page
     assert _count(Pupil, id=zoe.id) == 1
     assert db.session.scalars(select(AuditEvent.action)).all() == ["erasure_reviewed"]
@@ -129,6 +145,9 @@ def test_erasure_leaves_no_trace_of_the_pupil_anywhere(client, ib, zoe, school):
     assert (erased.object_id, erased.pupil_id, erased.actor_staff_id) == (pupil_id, pupil_id, ib.id)
     assert erased.detail["removed"]["result"] == 1
     assert erased.detail["removed"]["pending_uploads"] == 2
+    assert erased.detail["removed"]["unmatched_account"] == 2  # her name, however written
+    assert erased.detail["removed"]["lti_launch_state"] == 1
+    assert db.session.scalars(select(UnmatchedAccount.name)).all() == ["Bram Blijft"]
     log = client.get("/administratie/logboek").get_data(as_text=True)
     assert (
         "Juf Demi Jansen verwijderde op verzoek alle gegevens van een verwijderde leerling" in log

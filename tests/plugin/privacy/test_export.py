@@ -11,9 +11,10 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
+from plugin import course_requests
 from plugin.auth import Role
 from plugin.extensions import db
-from plugin.models import AuditEvent, StaffRole
+from plugin.models import AuditEvent, PlatformContext, StaffRole
 from tests.factories import (
     GroupFactory,
     PupilFactory,
@@ -84,6 +85,31 @@ def test_the_ib_downloads_everything_as_a_zip_with_a_dutch_readme(client, ib, sc
     ).one()
     assert (event.actor_staff_id, event.school_id) == (ib.id, school.id)
     assert "Jansen" not in repr(event.detail)
+
+
+def test_the_export_holds_what_waits_under_koppelingen(client, ib, school, other_school, data):
+    """Course links, waiting course requests (with who asked) and unmatched roster accounts are
+    the school's data too; another school's are not in it."""
+    course = PlatformContext(school_id=school.id, issuer="https://lms", context_id="c-5a",
+                             title="Rekenen 5A", group_id=data["group"].id)  # fmt: skip
+    db.session.add(course)
+    db.session.flush()
+    course_requests.replace_unmatched(course, ["Iemand Anders"])
+    course_requests.request_course(school.id, "https://lms", "c-new", "5B", "Taal 5B", "t-9",
+                                   "Meester Onbekend", "m@school.example", None)  # fmt: skip
+    course_requests.request_course(other_school.id, "https://lms", "c-x", None, "Hun cursus",
+                                   "t-x", "Juf Elders", None, None)  # fmt: skip
+    files = _open(client.get("/administratie/privacy/export.zip").data)
+    for name in ("cursuskoppelingen.csv", "cursusaanvragen.csv", "niet_gekoppelde_accounts.csv"):
+        assert name in files["LEESMIJ.txt"]
+    (link,) = files["cursuskoppelingen.csv"][1:]
+    assert (link[0], link[4]) == (str(course.id), "Rekenen 5A")
+    (asked,) = files["cursusaanvragen.csv"][1:]
+    assert (asked[4], asked[9], asked[10]) == ("Taal 5B", "Meester Onbekend", "m@school.example")
+    assert files["niet_gekoppelde_accounts.csv"][1:] == [
+        [str(course.id), "Iemand Anders", files["niet_gekoppelde_accounts.csv"][1][2]]
+    ]
+    assert "Juf Elders" not in repr(files)
 
 
 def test_only_the_ib_exports(client, login, school):

@@ -3,22 +3,27 @@ and a nightly job); the school report's totals for past years stay exactly what 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from plugin import course_requests
 from plugin.extensions import db
 from plugin.goals import reference_shares
 from plugin.models import (
     AuditEvent,
+    CourseRequest,
+    CourseRequester,
     Moment,
     NationalReference,
+    PlatformContext,
     Pupil,
     ReferenceIndicator,
     ReferenceLevelCut,
     Result,
     ResultAggregate,
+    UnmatchedAccount,
 )
 from plugin.privacy import retention
 from reports import school_services
@@ -148,3 +153,41 @@ def test_the_command_line_purges_and_says_so_in_dutch(app, school, history):
     )
     assert "Proefdraai: er is niets veranderd." in dry.output
     assert db.session.scalar(select(func.count(Pupil.id))) == 24
+
+
+def test_purge_removes_stale_course_requests_and_unmatched_accounts_and_those_of_who_left(
+    app, school
+):
+    """What waits for the IB under Koppelingen has a retention period too: a request nobody
+    repeated and an unmatched account no sync listed since the cut go, and an unmatched
+    account under the name of a pupil the purge removes goes with the pupil."""
+    group = GroupFactory(school=school, school_year=2022)
+    gone = PupilFactory(school=school, display_name="Oud Vertrokken", left_on=date(2023, 7, 14))
+    enrol(gone, group)
+    course = PlatformContext(school_id=school.id, issuer="https://lms", context_id="c",
+                             group_id=group.id)  # fmt: skip
+    db.session.add(course)
+    db.session.flush()
+    long_ago, recent = datetime(2023, 1, 9, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC)
+    for context_id, when in (("old", long_ago), ("new", recent)):
+        request = course_requests.request_course(
+            school.id, "https://lms", context_id, None, context_id, "t-" + context_id,
+            "Juf Anne", "anne@school.example", None,
+        )  # fmt: skip
+        request.last_at = when
+    course_requests.replace_unmatched(course, ["Oud Vertrokken", "Nog Onbekend"])
+    stale = UnmatchedAccount(school_id=school.id, platform_context_id=course.id,
+                             name="Heel Oud Account", seen_at=long_ago)  # fmt: skip
+    db.session.add(stale)
+    db.session.flush()
+    app.config["RETENTION_YEARS"] = 2
+
+    dry = retention.purge(TODAY, dry_run=True)
+    assert (dry.requests, dry.accounts) == (1, 1)
+    report = retention.purge(TODAY)
+
+    assert (report.pupils, report.requests, report.accounts) == ({school.name: 1}, 1, 1)
+    assert db.session.scalars(select(CourseRequest.context_id)).all() == ["new"]
+    assert db.session.scalar(select(func.count()).select_from(CourseRequester)) == 1
+    assert db.session.scalars(select(UnmatchedAccount.name)).all() == ["Nog Onbekend"]
+    assert traces("Oud Vertrokken", "Heel Oud Account") == []
