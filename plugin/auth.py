@@ -179,12 +179,7 @@ def _rechecked(principal: Principal, sid: str) -> Principal | None:
     revoked = sessions.revoked_in_redis(sid)
     staff = principal.staff_id is not None and principal.role is not Role.LEERLING
     if not staff:
-        if revoked is None:
-            revoked = bool(db.session.scalar(select(sessions.revoked_clause(sid))))
-        if revoked:
-            session.clear()
-            return None
-        return principal
+        return _pupil_rechecked(principal, sid, revoked)
     try:
         asked = sessions.revoked_clause(sid) if revoked is None else literal(False)
         row = db.session.execute(
@@ -211,6 +206,25 @@ def _rechecked(principal: Principal, sid: str) -> Principal | None:
     )
     _store(fresh)
     return fresh
+
+
+def _pupil_rechecked(principal: Principal, sid: str, revoked: bool | None) -> Principal | None:
+    """A pupil's (or account-less) session: None when signed out, or when the pupil is gone
+    (erased or purged: the cookie then loses their id and name too). One query at most."""
+    if principal.pupil_id is not None:
+        asked = sessions.revoked_clause(sid) if revoked is None else literal(revoked)
+        found = db.session.execute(
+            select(asked.label("revoked")).where(
+                Pupil.id == principal.pupil_id, Pupil.school_id == principal.school_id
+            )
+        ).one_or_none()
+        revoked = True if found is None else bool(found.revoked)
+    elif revoked is None:
+        revoked = bool(db.session.scalar(select(sessions.revoked_clause(sid))))
+    if revoked:
+        session.clear()
+        return None
+    return principal
 
 
 def require_principal() -> Principal:

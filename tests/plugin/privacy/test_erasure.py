@@ -173,3 +173,17 @@ def test_choosing_a_pupil_leads_to_the_confirmation(client, ib, zoe):
     assert response.status_code == 303
     assert response.location.endswith(f"/administratie/privacy/leerling/{zoe.id}/verwijderen")
     assert client.get("/administratie/privacy/kies").status_code == 303
+
+
+def test_the_erased_pupils_own_session_ends_at_their_next_click(app, client, ib, zoe, school):
+    """Sessions are signed cookies (no row to delete): a pupil who is gone is signed out."""
+    from tests.conftest import sign_in_client
+
+    pupil_browser = app.test_client()
+    sign_in_client(pupil_browser, role=Role.LEERLING, school=school, pupil=zoe,
+                   name=zoe.display_name)  # fmt: skip
+    assert pupil_browser.get("/digibord/").status_code == 200
+    client.post(f"/administratie/privacy/leerling/{zoe.id}/verwijderen", data={"begrepen": "ja"})
+    assert pupil_browser.get("/digibord/").status_code == 401
+    with pupil_browser.session_transaction() as session:
+        assert "principal" not in session  # her name is no longer in the cookie either
