@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 
 from lti import deep_linking, keys, platform_storage, services
 from lti.launch import LaunchRejected, NeedsPlatformStorage, launch_form, login, validate_launch
@@ -148,8 +150,28 @@ def _launch(storage_proof: dict | None):
                                    ctx, datetime.now(UTC))  # fmt: skip
     landing = services.landing_url(ctx)
     if validated.via_storage:
-        landing = _session_check_url(validated.login, landing)
-    return redirect(landing)
+        return redirect(_session_check_url(validated.login, landing))
+    return _land(principal, landing)
+
+
+LANDING_ENDPOINT = "dashboard.index"
+
+
+def _land(principal, landing: str):
+    """The landing page as the launch's own answer when it is the dashboard (a redirect to it
+    would cost the browser, and the tool, a request more); any other landing is redirected to.
+
+    Safe because the state came back in a cookie, so this frame keeps the session cookie set
+    here as well; the page replaces its address by the dashboard's (``landed.js``), so
+    reloading the frame asks for the dashboard, never posts the used launch again. The
+    principal is the one the launch just derived from the school's data: no recheck."""
+    view = current_app.view_functions.get(LANDING_ENDPOINT)
+    if view is None or principal is None or landing != flask_url_for(LANDING_ENDPOINT):
+        return redirect(landing)
+    g.principal = principal
+    g.landed = {"url": landing, "endpoint": LANDING_ENDPOINT}
+    refresh_locale()  # the session's locale was set by this launch
+    return current_app.make_response(view())
 
 
 def _admit(ctx, deployment):

@@ -151,11 +151,14 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject_principal() -> dict:
+        landed = g.get("landed")  # a page served as a launch's answer (lti.views._land)
         return {
             "principal": current_principal(),
             "nav_items": nav_items(),
             "Permission": Permission,
             "current_locale": str(get_locale() or "nl"),
+            "page_endpoint": landed["endpoint"] if landed else request.endpoint,
+            "landed_url": landed["url"] if landed else None,
         }
 
     @app.after_request

@@ -37,6 +37,19 @@ def test_demo_roles_launch_and_land(page, demo_launch, screenshot, role):
     assert session["sameSite"] == "None"
 
 
+def test_reloading_the_landing_page_asks_for_the_page_never_for_the_launch_again(page, demo_launch):
+    """The launch answers with the dashboard itself and makes its address ``/dashboard``: a
+    reload gets the page (posting the launch again would be refused, its state is used)."""
+    demo_launch(page, "leerkracht", school="OBS De Regenboog")
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, urlsplit(request.url).path)))
+    page.reload()
+    assert ("GET", "/dashboard") in sent
+    assert ("POST", "/lti/launch") not in sent
+    assert page.locator(".who").inner_text() == NAMES["leerkracht"]
+    assert page.locator("nav.main-nav [aria-current=page]").count() == 1
+
+
 def test_demo_index_lists_fictitious_schools(page, screenshot):
     page.goto("/demo/")
     screenshot(page, "lti-demo-index")
@@ -66,6 +79,15 @@ def test_launch_inside_a_cross_site_frame_with_third_party_cookies_blocked(
     screenshot(page, "lti-demo-iframe")
     assert frame.locator(".who").inner_text() == NAMES["leerkracht"]
     assert "Groep 5" in frame.locator("main table").inner_text()
+    # Reloading the frame (the launch answered with the page) shows the page again.
+    tool = page.locator("#lti-frame").element_handle().content_frame()
+    assert urlsplit(tool.url).path == "/dashboard"
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, urlsplit(request.url).path)))
+    tool.evaluate("location.reload()")
+    frame.locator(".who").wait_for()
+    assert ("POST", "/lti/launch") not in sent
+    assert frame.locator(".who").inner_text() == NAMES["leerkracht"]
 
 
 def test_control_without_partitioned_cookies_the_frame_falls_back_to_a_new_window(

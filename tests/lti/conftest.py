@@ -135,6 +135,22 @@ def start_login(client, **params) -> dict:
     return result
 
 
+def landed(response, client=None):
+    """The page a successful launch lands on: the launch's own answer when that is the
+    dashboard (it replaces its address by ``/dashboard``), else the page its redirect leads
+    to (followed with ``client``)."""
+    if response.status_code in (302, 303) and client is not None:
+        response = client.get(response.headers["Location"])
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response
+
+
+def lands_on_dashboard(response) -> bool:
+    """The launch answered with the dashboard itself (no redirect)."""
+    page = response.get_data(as_text=True)
+    return response.status_code == 200 and 'data-url="/dashboard"' in page
+
+
 def complete(body: dict, nonce: str) -> dict:
     now = int(time.time())
     return {"iat": now, "exp": now + 300, "nonce": nonce} | body

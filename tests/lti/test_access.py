@@ -31,7 +31,7 @@ from plugin.models import (
 from plugin.periods import school_year_of
 from tests.conftest import session_stamp
 from tests.factories import GroupFactory, PupilFactory, StaffFactory, enrol
-from tests.lti.conftest import ISSUER, import_teacher
+from tests.lti.conftest import ISSUER, import_teacher, lands_on_dashboard
 
 DOMAIN = (School, Group, Pupil, Enrolment, GroupMember, StaffMember, TeacherGroup,
           PlatformContext, AccessRequest)  # fmt: skip
@@ -112,7 +112,7 @@ def test_a_new_course_named_like_a_group_shows_no_pupil_until_an_ib_approves(
     _approve(app, school, request.id, real_group.id)
     landed = launcher(lti_claims)
 
-    assert landed.status_code == 302
+    assert lands_on_dashboard(landed)
     principal = _principal(launcher.client)
     link = db.session.get(TeacherGroup, (principal["staff_id"], real_group.id))
     assert link.source == "roster"  # an instructor of the course the IB linked

@@ -9,7 +9,7 @@ from lti import claims
 from plugin.auth import Role
 from plugin.extensions import db
 from plugin.models import Group, StaffMember
-from tests.lti.conftest import DROP
+from tests.lti.conftest import DROP, landed
 
 
 def _role(client) -> str | None:
@@ -18,9 +18,7 @@ def _role(client) -> str | None:
 
 
 def _lands(response, client) -> None:
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"])
-    assert page.status_code == 200
+    landed(response, client)
 
 
 def test_short_role_names(launcher, lti_claims, imported):

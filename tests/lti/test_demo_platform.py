@@ -11,7 +11,7 @@ from plugin.extensions import db
 from plugin.models import PlatformContext, TeacherGroup
 from tests.conftest import make_app
 from tests.factories import SchoolFactory
-from tests.lti.conftest import import_teacher
+from tests.lti.conftest import import_teacher, lands_on_dashboard
 from tests.lti.forms import forms
 
 
@@ -53,7 +53,7 @@ def test_index_lists_demo_schools_only(client, demo_school, school):
 def test_teacher_of_groep_5_lands_linked_to_the_demo_group(client, demo_school):
     school, group = demo_school
     response = demo_launch(client, school, "leerkracht")
-    assert response.status_code == 302
+    assert lands_on_dashboard(response)
     principal = _principal(client)
     assert principal["role"] == Role.LEERKRACHT.value
     assert principal["synthetic"] is True
@@ -64,7 +64,7 @@ def test_teacher_of_groep_5_lands_linked_to_the_demo_group(client, demo_school):
 
 @pytest.mark.parametrize(("user", "role"), [("ib", Role.IB), ("leerling", Role.LEERLING)])
 def test_ib_and_pupil(client, demo_school, user, role):
-    assert demo_launch(client, demo_school[0], user).status_code == 302
+    assert lands_on_dashboard(demo_launch(client, demo_school[0], user))
     assert _principal(client)["role"] == role.value
 
 
@@ -112,7 +112,7 @@ def test_the_demo_course_is_named_after_the_group_the_school_lists_for_the_teach
     school = SchoolFactory(name="IKC Demo (fictief)", is_synthetic=True)
     group = import_teacher(school, f"leerkracht.{school.id}@demo.invalid", group_name="Groep 4",
                            display_name="Juf Demi Jansen (fictief)").group  # fmt: skip
-    assert demo_launch(client, school, "leerkracht").status_code == 302
+    assert lands_on_dashboard(demo_launch(client, school, "leerkracht"))
     context = db.session.scalars(select(PlatformContext)).one()
     assert (context.label, context.group_id) == ("Groep 4", group.id)
 
@@ -132,7 +132,7 @@ def test_on_another_address_the_demo_keeps_its_issuer_and_the_teacher_her_accoun
     issuer (and so the teacher's bound account) stays (tests/browser/test_make_run_port.py
     launches through it end to end)."""
     school, _group = demo_school
-    assert demo_launch(client, school, "leerkracht").status_code == 302
+    assert lands_on_dashboard(demo_launch(client, school, "leerkracht"))
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://localhost:8080")
     start = client.post("/demo/start", data={"school": school.id, "user": "leerkracht"})
     assert start.headers["Location"].startswith("http://localhost:8080/lti/login?")
