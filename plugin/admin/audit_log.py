@@ -350,6 +350,8 @@ def _details(event: AuditEvent) -> list[tuple[str, str]]:
             text = _("yes") if value else _("no")
         elif isinstance(value, dict):
             continue
+        elif key == "reason" and str(value) in _REASONS:
+            text = str(_REASONS[str(value)]())
         else:
             text = str(value)
         shown.append((str(label()), text[:200]))
@@ -369,4 +371,29 @@ _DETAIL_LABELS = {
     "reason": lambda: _("reason"),
     "counts": lambda: _("numbers"),
     "rows": lambda: _("rows"),
+    "added": lambda: _("pupils added"),
+    "left": lambda: _("pupils marked as left"),
+    "matched": lambda: _("accounts matched to a pupil"),
+    "unresolved": lambda: _("accounts not matched"),
 }
+
+_REASONS = {
+    # A launch or portal sign-in that was refused (lti.provisioning, lti.views, portal).
+    "course_refused": lambda: _("the IB did not link the course to a group"),
+    "no_access": lambda: _("not linked to any group yet"),
+    "role": lambda: _("a role on the platform the tool has no use for"),
+    "other_school": lambda: _("an account of another school"),
+    "unknown_school": lambda: _("a school the tool does not know"),
+    "not_imported": lambda: _("not in the school's import"),
+    "pupil_not_imported": lambda: _("a pupil who is not in the school's import"),
+    "affiliation": lambda: _("a role at the school the tool has no use for"),
+    "no_subject": lambda: _("the sign-in service sent no account"),
+    "no_brin": lambda: _("the sign-in service sent no school"),
+    "no_code": lambda: _("the sign-in service sent no answer"),
+    "token": lambda: _("the sign-in service's answer did not check out"),
+    # The data migration's state (plugin.imports.results.migration).
+    "import": lambda: _("results were imported"),
+    "closed": lambda: _("the IB closed the migration"),
+    "reopened": lambda: _("the IB reopened the migration"),
+}
+"""Dutch words for the codes in a detail's ``reason``; an unknown code is shown as it is."""

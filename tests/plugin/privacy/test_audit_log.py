@@ -107,6 +107,23 @@ def test_the_page_shows_details_in_dutch_not_json(client, ib, school, adam):
     assert '{"' not in page
 
 
+def test_refusal_reasons_and_roster_counts_read_in_dutch(client, ib, school):
+    group = GroupFactory(school=school, name="Groep 6B")
+    _event(school, "launch_refused", "school", school.id, actor_label="anonymous",
+           detail={"reason": "course_refused", "staff_id": None})  # fmt: skip
+    _event(school, "launch_refused", "school", school.id, actor_label="anonymous",
+           detail={"reason": "something_new"})  # fmt: skip
+    _event(school, "roster_sync", "group", group.id, actor_label="job",
+           detail={"course": 1, "added": 0, "left": 0, "matched": 3, "teachers": 1,
+                   "unresolved": 2})  # fmt: skip
+    page = _log(client)
+    assert "de IB heeft de cursus niet aan een groep gekoppeld" in page
+    assert "course_refused" not in page
+    assert "something_new" in page  # a code without words yet is shown as it is
+    assert "accounts aan een leerling gekoppeld: 3" in page
+    assert "accounts niet gekoppeld: 2" in page
+
+
 def _count_queries(app, action):
     statements: list[str] = []
 
