@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import LargeBinary, Table, delete, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import LargeBinary, Table, delete, func, select, update
 from sqlalchemy.sql.schema import Column
 
 from plugin.audit import record_event
@@ -33,6 +34,11 @@ UPLOAD_ROWS = "pending_uploads"
 """The count key for uploaded files that mention the pupil and were not applied yet."""
 ACCOUNT_ROWS = "unmatched_account"
 """The count key for roster accounts listed for the IB under the pupil's name."""
+JOB_MESSAGES = "job_messages"
+"""The count key for messages of finished jobs (refused imports) that name the pupil."""
+REDACTED_JOB_MESSAGE = _l(
+    "The file was refused. The message named a pupil whose data has since been removed."
+)
 ERASERS = "privacy_erasers"
 
 Eraser = Callable[[list[str], bool], int]
@@ -139,12 +145,30 @@ def _named_elsewhere(pupils: list[Pupil], remove: bool) -> dict[str, int]:
     ]
     if remove and accounts:
         db.session.execute(delete(UnmatchedAccount).where(UnmatchedAccount.id.in_(accounts)))
-    counts = {ACCOUNT_ROWS: len(accounts)}
+    counts = {ACCOUNT_ROWS: len(accounts), JOB_MESSAGES: _job_messages(pupils, remove)}
     needles = sorted({value for pupil in pupils for value in (pupil.lti_subject, pupil.eckid)
                       if value and len(value) >= 3})  # fmt: skip
     for name, eraser in current_app.extensions.get(ERASERS, {}).items():
         counts[name] = eraser(needles, remove) if needles else 0
     return counts
+
+
+def _job_messages(pupils: list[Pupil], remove: bool) -> int:
+    """Jobs whose message names one of the pupils (a refused import lists pupils by key, also
+    a key of another school's pupil): the message is replaced, the job stays in the list."""
+    needles = [n.decode() for n in _needles(pupils)]
+    found = [
+        job_id
+        for job_id, error in db.session.execute(
+            select(Job.id, Job.error).where(Job.error.is_not(None))
+        )
+        if any(needle in error for needle in needles)
+    ]
+    if remove and found:
+        db.session.execute(
+            update(Job).where(Job.id.in_(found)).values(error=str(REDACTED_JOB_MESSAGE))
+        )
+    return len(found)
 
 
 # --- uploaded files waiting for a job or a confirmation -------------------------------------

@@ -27,6 +27,7 @@ ROW_LABELS = {
     erasure.ACCOUNT_ROWS: _l(
         "Platform accounts under the pupil's name that a class list sync could not match"
     ),
+    erasure.JOB_MESSAGES: _l("Messages of refused imports that name the pupil"),
     "lti_launch_state": _l(
         "Sign-in data of the last few minutes that mentions the pupil's platform account"
     ),

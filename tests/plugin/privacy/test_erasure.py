@@ -23,6 +23,7 @@ from plugin.models import (
     ItemResponse,
     Job,
     JobFile,
+    JobState,
     PlatformContext,
     Pupil,
     Result,
@@ -52,7 +53,7 @@ def ib(login, school):
 
 
 @pytest.fixture
-def zoe(school):
+def zoe(school, other_school):
     """A pupil with something in every place a pupil's data can be."""
     pupil = PupilFactory(
         school=school, display_name="Zoë Uniek-Naam", first_name="Zoë", last_name="Uniek-Naam",
@@ -79,6 +80,14 @@ def zoe(school):
                                 payload=zlib.compress(b'{"leerlingen": []}')))  # fmt: skip
     job = Job(kind="import_edexml", school_id=school.id)
     db.session.add(job)
+    # A results import at another school that named her key when it refused its file.
+    refused = Job(
+        kind="import_results",
+        school_id=other_school.id,
+        state=JobState.FAILED,
+        error="rij 4, kolom A: Leerling LL-ZOE-KEY-77 hoort bij een andere school.",
+    )
+    db.session.add(refused)
     db.session.flush()
     db.session.add(JobFile(job_id=job.id, content=b"<leerling key='LL-ZOE-KEY-77'/>"))
     course = PlatformContext(school_id=school.id, issuer="https://lms.example",
@@ -147,6 +156,11 @@ def test_erasure_leaves_no_trace_of_the_pupil_anywhere(client, ib, zoe, school):
     assert erased.detail["removed"]["pending_uploads"] == 2
     assert erased.detail["removed"]["unmatched_account"] == 2  # her name, however written
     assert erased.detail["removed"]["lti_launch_state"] == 1
+    assert erased.detail["removed"]["job_messages"] == 1
+    assert db.session.scalars(select(Job.error).where(Job.error.is_not(None))).all() == [
+        "Het bestand is geweigerd. De melding noemde een leerling van wie de gegevens "
+        "inmiddels zijn verwijderd."
+    ]
     assert db.session.scalars(select(UnmatchedAccount.name)).all() == ["Bram Blijft"]
     log = client.get("/administratie/logboek").get_data(as_text=True)
     assert (
