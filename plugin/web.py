@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime
 
 from plugin import i18n
 from plugin.auth import Permission, current_principal
@@ -142,9 +142,7 @@ def _is_static() -> bool:
 
 
 def register(app: Flask) -> None:
-    i18n.install_template_gettext(app)
-    app.jinja_env.filters["number"] = i18n.number
-    app.jinja_env.filters["percent"] = i18n.percent
+    i18n.install_template_gettext(app)  # with the |number and |percent filters
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["school_year"] = school_year_label
@@ -156,7 +154,7 @@ def register(app: Flask) -> None:
             "principal": current_principal(),
             "nav_items": nav_items(),
             "Permission": Permission,
-            "current_locale": str(get_locale() or "nl"),
+            **i18n.template_context(),  # current_locale and the translations
             "page_endpoint": landed["endpoint"] if landed else request.endpoint,
             "landed_url": landed["url"] if landed else None,
         }
