@@ -10,12 +10,19 @@ from plugin.web import frame_ancestor_provider
 
 def platforms_for_this_page() -> list[str]:
     """A signed-in user's pages may be framed by (and post to) the platforms of their own
-    school only; a page before sign-in (a launch refusal) by any registered platform."""
+    school only; a page before sign-in (a launch refusal) by any registered platform.
+
+    Every page's header needs them: kept as reference data (:mod:`plugin.reference_cache`),
+    dropped when this process registers a platform and at most a minute old otherwise."""
     from lti import services
+    from plugin import reference_cache
     from plugin.auth import current_principal
 
     principal = current_principal()
-    return services.platform_origins(principal.school_id if principal is not None else None)
+    school_id = principal.school_id if principal is not None else None
+    return reference_cache.cached(
+        ("platform_origins", school_id), lambda: services.platform_origins(school_id)
+    )
 
 
 def ensure_keys() -> None:
@@ -47,8 +54,12 @@ def no_key_error(error):
 
 def init_app(app: Flask) -> None:
     from lti.keys import NoToolKey
+    from lti.models import Deployment, Registration
+    from plugin import reference_cache
     from plugin.cli import register_setup_hook
 
+    reference_cache.watch(Registration)
+    reference_cache.watch(Deployment)
     register_setup_hook(app, ensure_keys)
     app.register_error_handler(NoToolKey, no_key_error)
     frame_ancestor_provider(app, platforms_for_this_page)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, literal, or_, select, union_all
 
+from plugin import reference_cache
 from plugin.extensions import db
 from plugin.growth import school_growth_by_domain
 from plugin.models import (
@@ -233,7 +234,7 @@ def growth_goal_states(
     if not targets:
         return []
     if subjects is None:
-        subjects = list(db.session.scalars(select(Subject)))
+        subjects = reference_cache.subjects()
     measured, label = school_growth_by_domain(school, subjects, school_year)
     return [
         GrowthGoalState(domain, goal, measured.get(domain), label)

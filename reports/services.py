@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import CompoundSelect, and_, select, union
 
+from plugin import reference_cache
 from plugin.extensions import db
 from plugin.growth import (
     Score,
@@ -35,12 +36,13 @@ from plugin.models import (
     Test,
     moment_code,
 )
+from plugin.reference_cache import SubjectInfo
 
 LEVELS = tuple(Level)
 
 
-def subjects() -> list[Subject]:
-    return list(db.session.scalars(select(Subject).order_by(Subject.position, Subject.name)))
+def subjects() -> list[SubjectInfo]:
+    return reference_cache.subjects()
 
 
 def group_pupil_ids(group_id: int) -> CompoundSelect:
@@ -201,6 +203,11 @@ def pupil_histories(pupil: Pupil) -> list[SubjectHistory]:
 
 
 def _national_means() -> dict[int, list[tuple[str, float]]]:
+    """Per subject, the national mean of each moment in order (a reference snapshot)."""
+    return reference_cache.cached(("national_means",), _load_national_means)
+
+
+def _load_national_means() -> dict[int, list[tuple[str, float]]]:
     rows = db.session.execute(
         select(
             NationalReference.subject_id, NationalReference.moment, NationalReference.level,

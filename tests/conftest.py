@@ -165,6 +165,15 @@ def db_session(request, app: Flask):
 
 
 @pytest.fixture(autouse=True)
+def fresh_reference_cache():
+    """Each test starts without the reference snapshots of the one before: its rollback of the
+    outer transaction is not a session event, so it would not drop them."""
+    from plugin import reference_cache
+
+    reference_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_rate_limits(app: Flask):
     """Each test starts with empty rate-limit counters (the limits themselves stay on)."""
     from plugin.limits import EXTENSION_KEY

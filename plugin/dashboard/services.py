@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import and_, distinct, exists, func, or_, select
 
+from plugin import reference_cache
 from plugin.auth import Principal, visible_group_ids
 from plugin.extensions import db
 from plugin.models import (
@@ -24,10 +25,9 @@ from plugin.models import (
     Moment,
     PlatformContext,
     School,
-    Subject,
-    Test,
 )
 from plugin.periods import current_period, school_year_of, upcoming_period
+from plugin.reference_cache import SubjectInfo, TestInfo
 
 PERIOD_MOMENTS = (Moment.M, Moment.E)
 
@@ -51,7 +51,7 @@ def period_end(school: School, school_year: int, moment: Moment) -> date:
 @dataclass
 class Cell:
     status: Status
-    tests: list[Test] = field(default_factory=list)
+    tests: list[TestInfo] = field(default_factory=list)
     """The tests the group should take (one per leerjaar of a combination group)."""
     overdue: list[str] = field(default_factory=list)
     """Codes of tests of an earlier period of this school year that were never taken."""
@@ -65,7 +65,7 @@ class Overview:
     school_year: int
     moment: Moment
     running: bool
-    subjects: list[Subject]
+    subjects: list[SubjectInfo]
     groups: list[Group]
     cells: dict[tuple[int, int], Cell]
     roster_failed: list[Group] = field(default_factory=list)
@@ -86,8 +86,8 @@ def overview(principal: Principal, today: date) -> Overview:
         .order_by(Group.leerjaar, Group.name)
     ).all()
     groups = [group for group, _failed in rows]
-    subjects = list(db.session.scalars(select(Subject).order_by(Subject.position, Subject.name)))
-    tests = list(db.session.scalars(select(Test).where(Test.moment.in_(PERIOD_MOMENTS))))
+    subjects = reference_cache.subjects()
+    tests = reference_cache.tests(PERIOD_MOMENTS)
     taken, scored = _administrations([g.id for g in groups], year)
     sizes = _group_sizes([g.id for g in groups], year)
     cells = {}
@@ -164,21 +164,23 @@ def _group_sizes(group_ids: list[int], year: int) -> dict[tuple[int, int], int]:
     return {(group_id, leerjaar): int(n) for group_id, leerjaar, n in rows}
 
 
-def _size(sizes: dict[tuple[int, int], int], group: Group, test: Test) -> int:
+def _size(sizes: dict[tuple[int, int], int], group: Group, test: TestInfo) -> int:
     """The pupils a test is for: its leerjaar's in a combination group, else the whole group."""
     if group.leerjaar_high:
         return sizes.get((group.id, test.level), 0)
     return sum(n for (group_id, _lj), n in sizes.items() if group_id == group.id)
 
 
-def _expected(group: Group, subject: Subject, moment: Moment, tests: list[Test]) -> list[Test]:
+def _expected(
+    group: Group, subject: SubjectInfo, moment: Moment, tests: list[TestInfo]
+) -> list[TestInfo]:
     levels = range(group.leerjaar, (group.leerjaar_high or group.leerjaar) + 1)
     return [
         t for t in tests if t.subject_id == subject.id and t.moment is moment and t.level in levels
     ]
 
 
-def _status(group: Group, expected: list[Test], taken, ended: bool) -> Status:
+def _status(group: Group, expected: list[TestInfo], taken, ended: bool) -> Status:
     if not expected:
         return Status.NONE
     states = [taken[(group.id, t.id)] for t in expected if (group.id, t.id) in taken]
