@@ -57,9 +57,7 @@ def _frame_ancestors(client) -> list[str]:
     return re.search(r"frame-ancestors ([^;]*)", policy).group(1).split()
 
 
-def test_a_platform_registered_for_the_school_may_frame_its_pages_at_once(
-    client, login, school
-):
+def test_a_platform_registered_for_the_school_may_frame_its_pages_at_once(client, login, school):
     login(role=Role.IB, school=school)
     assert "https://lms.example.nl" not in _frame_ancestors(client)
     registration = services.upsert_registration(
