@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy.orm import selectinload
 
 from plugin.extensions import db
 from plugin.models import (
@@ -105,6 +106,7 @@ def pending_courses(school_id: int) -> list[PendingCourse]:
     """The school's courses waiting for a decision, newest request first."""
     requests = db.session.scalars(
         select(CourseRequest)
+        .options(selectinload(CourseRequest.requesters))
         .where(CourseRequest.school_id == school_id, _undecided())
         .order_by(CourseRequest.last_at.desc(), CourseRequest.id.desc())
     ).all()

@@ -38,7 +38,7 @@ class AuditEvent(Base):
 
     __table_args__ = (
         Index("ix_audit_event_school_time", "school_id", "occurred_at"),
-        # Administratie lists pending course links and the last roster syncs by action.
+        # The log's filter by action.
         Index("ix_audit_event_school_action", "school_id", "action"),
         Index("ix_audit_event_school_pupil", "school_id", "pupil_id"),
     )

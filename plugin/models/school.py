@@ -309,8 +309,8 @@ class PlatformContext(Base):
     only once the school decided: an IB linked the course to a group in Administratie, or a
     launch by a teacher whom the school's import already links to the group the course names
     linked it (``group_id`` set), or an IB refused it (``refused_at`` set, ``group_id`` None).
-    Until then the course is *pending*: its launches are recorded in the audit log only
-    (``course_link_requested``), which is where Administratie → Koppelingen lists them.
+    Until then the course is *pending*: its launches leave a
+    :class:`~plugin.models.CourseRequest`, which Administratie → Koppelingen lists.
     """
 
     __tablename__ = "platform_context"
