@@ -26,6 +26,7 @@ median at most half the plain tool's (ratio ≤ 0.5).
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import secrets
@@ -39,6 +40,8 @@ import threading
 import time
 import uuid
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -64,6 +67,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=5, help="Launches before measuring.")
     parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both.")
     parser.add_argument("--redis", default="", help="Also PostgreSQL with launch state in Redis.")
+    parser.add_argument("--client", choices=("http", "requests"), default="http",
+                        help="The bench's HTTP client (see Browser).")  # fmt: skip
     parser.add_argument(
         "--latency",
         default="0,30",
@@ -89,6 +94,7 @@ class Platform:
 
     def __init__(self) -> None:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key = private  # signing with the key object: no PEM parsing per launch
         self.pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
@@ -131,7 +137,7 @@ class Platform:
             LTI + "context": {"id": user["context"], "label": user["course"],
                               "title": user["course"]},
         }  # fmt: skip
-        return jwt.encode(body, self.pem, algorithm="RS256", headers={"kid": KID})
+        return jwt.encode(body, self.key, algorithm="RS256", headers={"kid": KID})
 
     def close(self) -> None:
         self.server.shutdown()
@@ -243,23 +249,68 @@ def plain_config(folder: Path, platform: Platform) -> Path:
 # --- one launch ----------------------------------------------------------------------------
 
 
+@dataclass
+class Answer:
+    status_code: int
+    headers: Message
+    text: str
+
+
 class Browser:
     """A fresh browser: keeps every cookie it is given (also ``Secure`` ones, as Chromium does
-    on 127.0.0.1), follows no redirect by itself, and times each answer."""
+    on 127.0.0.1), follows no redirect by itself, and times each answer: from opening the
+    connection to the last byte of the answer. The client is ``http.client`` (a new connection
+    per request, as gunicorn's sync worker closes each); ``requests`` (``--client requests``)
+    adds about 1.5 ms of its own Python work to every answer on this machine, which is the
+    client's time, not the tool's."""
+
+    use_requests = False
 
     def __init__(self) -> None:
         self.cookies: dict[str, str] = {}
         self.seconds = 0.0
         self.steps: list[float] = []
 
-    def request(self, method: str, url: str, **kwargs) -> requests.Response:
+    def request(self, method: str, url: str, data: dict | None = None) -> Answer:
+        if self.use_requests:
+            return self._with_requests(method, url, data)
+        parts = urlsplit(url)
+        headers = {"Host": parts.netloc, "Connection": "close"}
+        body = None
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        connection.request(method, target, body=body, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        connection.close()
+        self._timed(started)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            pair, _, attributes = header.partition(";")
+            name, _, value = pair.partition("=")
+            gone = "max-age=0" in attributes.lower().replace(" ", "") or "1970" in attributes
+            if gone:
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value.strip()
+        return Answer(response.status, response.headers, content.decode("utf-8", "replace"))
+
+    def _with_requests(self, method: str, url: str, data: dict | None) -> Answer:
         started = time.perf_counter()
         response = requests.request(method, url, cookies=self.cookies, allow_redirects=False,
-                                    timeout=30, **kwargs)  # fmt: skip
+                                    timeout=30, data=data)  # fmt: skip
+        self._timed(started)
+        self.cookies.update({cookie.name: cookie.value for cookie in response.cookies})
+        return Answer(response.status_code, response.headers, response.text)
+
+    def _timed(self, started: float) -> None:
         self.steps.append(time.perf_counter() - started)
         self.seconds += self.steps[-1]
-        self.cookies.update({cookie.name: cookie.value for cookie in response.cookies})
-        return response
 
 
 def launch(base: str, login_path: str, launch_path: str, platform: Platform, user: dict,
@@ -372,6 +423,7 @@ def _summary(label: str, latency: float, times: dict, fetches: int) -> dict:
 def main(argv: list[str]) -> None:
     args = parse(argv)
     args.latencies = [float(value) for value in args.latency.split(",") if value.strip()]
+    Browser.use_requests = args.client == "requests"
     kinds = [kind.strip() for kind in args.db.split(",") if kind.strip()]
     runs = [(kind, "") for kind in kinds]
     if args.redis:
@@ -387,7 +439,7 @@ def main(argv: list[str]) -> None:
         platform.close()
         shutil.rmtree(folder, ignore_errors=True)
     print(f"\nFull LTI launch (login + launch + landing page), {args.launches} launches per "
-          "tool, gunicorn 1 sync worker each, real HTTP")  # fmt: skip
+          f"tool, gunicorn 1 sync worker each, real HTTP (client: {args.client})")  # fmt: skip
     print(f"{'database':<22} {'JWKS ms':>7} {'ours p50':>9} {'ours p95':>9} {'plain p50':>10} "
           f"{'plain p95':>10} {'ratio':>6} {'goal':>8} {'key fetches':>12}")  # fmt: skip
     for r in results:
