@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from plugin.access import bump_session
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.models import StaffMember, StaffRole, TeacherGroup
 
@@ -48,9 +49,7 @@ def match_staff(
 ) -> StaffMatch:
     """Find the person (read only); :class:`OtherSchool` when the account is another
     school's."""
-    bound = db.session.scalars(
-        select(StaffMember).where(StaffMember.lti_issuer == issuer, StaffMember.lti_subject == sub)
-    ).first()
+    bound = db.session.scalars(_bound_query(), {"iss": issuer, "sub": sub}).first()
     if bound is not None and bound.school_id != school_id:
         raise OtherSchool(f"staff {bound.id} belongs to school {bound.school_id}")
     if bound is not None and (bound.key is not None or bound.eckid is not None):
@@ -59,6 +58,13 @@ def match_staff(
     if candidate is None:
         return StaffMatch(bound)
     return StaffMatch(candidate, bind=True, adopt_from=bound)
+
+
+@prepared
+def _bound_query():
+    return select(StaffMember).where(
+        StaffMember.lti_issuer == bindparam("iss"), StaffMember.lti_subject == bindparam("sub")
+    )
 
 
 def _unbound(school_id: int, eckid: str | None, email: str | None) -> StaffMember | None:

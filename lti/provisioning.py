@@ -28,12 +28,13 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from lti import identity
 from lti.context import LaunchContext
 from plugin import course_links, course_requests
 from plugin.auth import Principal, Role, staff_principal, staff_role
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.models import (
     Enrolment,
@@ -88,18 +89,25 @@ def _course(ctx: LaunchContext, staff_id: int | None = None) -> tuple | None:
     them ask the database nothing."""
     if not ctx.context_id:
         return None
+    params = {"iss": ctx.issuer, "context": ctx.context_id, "staff": staff_id}
+    return db.session.execute(_course_query(staff_id is not None), params).first()
+
+
+@prepared
+def _course_query(with_link: bool):
     query = (
         select(PlatformContext, Group)
         .outerjoin(Group, Group.id == PlatformContext.group_id)
-        .where(PlatformContext.issuer == ctx.issuer, PlatformContext.context_id == ctx.context_id)
-    )
-    if staff_id is not None:
+        .where(PlatformContext.issuer == bindparam("iss"),
+               PlatformContext.context_id == bindparam("context"))
+    )  # fmt: skip
+    if with_link:
         query = query.add_columns(TeacherGroup).outerjoin(
             TeacherGroup,
             (TeacherGroup.group_id == PlatformContext.group_id)
-            & (TeacherGroup.staff_id == staff_id),
+            & (TeacherGroup.staff_id == bindparam("staff")),
         )
-    return db.session.execute(query).first()
+    return query
 
 
 LAUNCH_STAMP = timedelta(hours=1)

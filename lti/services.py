@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.exceptions import HTTPException
 
 from lti import claims
@@ -30,6 +30,7 @@ from lti.registration_checks import (  # re-exported: callers use services.X
     valid_school_name,
 )
 from plugin.auth import Role
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.inputs import clean_text
 from plugin.models import School
@@ -254,17 +255,24 @@ def _import_one(item: Any) -> None:
 def platform_origins(school_id: int | None = None) -> list[str]:
     """Page origins of the registered platforms (CSP frame-ancestors and form-action): of
     every platform, or only of those deployed for ``school_id``."""
-    query = select(Registration.page_origins)
-    if school_id is not None:
-        query = query.where(
-            Registration.id.in_(
-                select(Deployment.registration_id).where(Deployment.school_id == school_id)
-            )
-        )
     origins = set()
-    for stored in db.session.scalars(query):
+    for stored in db.session.scalars(_origins_query(school_id is not None), {"school": school_id}):
         origins.update(o for o in stored or () if isinstance(o, str) and _SAFE_ORIGIN.match(o))
     return sorted(origins)
+
+
+@prepared
+def _origins_query(of_school: bool):
+    query = select(Registration.page_origins)
+    if of_school:
+        query = query.where(
+            Registration.id.in_(
+                select(Deployment.registration_id).where(
+                    Deployment.school_id == bindparam("school")
+                )
+            )
+        )
+    return query
 
 
 _SAFE_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")

@@ -11,9 +11,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from lti.models import LaunchState
+from plugin.db import prepared
 from plugin.extensions import db, get_redis
 
 PREFIX = "lib:lti:"
@@ -52,11 +53,7 @@ class StateStore:
         if redis is not None:
             raw = redis.getdel(PREFIX + key)
             return None if raw is None else json.loads(raw)
-        row = db.session.execute(
-            delete(LaunchState)
-            .where(LaunchState.key == key)
-            .returning(LaunchState.value, LaunchState.expires_at)
-        ).first()
+        row = db.session.execute(_take_query(), {"key": key}).first()
         if row is None:
             return None
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
@@ -126,6 +123,15 @@ def _mentions(raw: str | bytes | None, needles: list[str]) -> bool:
         return False
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     return any(needle in text or json.dumps(needle)[1:-1] in text for needle in needles)
+
+
+@prepared
+def _take_query():
+    return (
+        delete(LaunchState)
+        .where(LaunchState.key == bindparam("key"))
+        .returning(LaunchState.value, LaunchState.expires_at)
+    )
 
 
 store = StateStore()

@@ -12,10 +12,11 @@ from typing import Any
 from pylti1p3.deployment import Deployment as PyltiDeployment
 from pylti1p3.registration import Registration as PyltiRegistration
 from pylti1p3.tool_config import ToolConfAbstract
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from lti.models import Deployment, Registration
+from plugin.db import prepared
 from plugin.extensions import db
 
 
@@ -24,11 +25,20 @@ def find_registration(issuer: str | None, client_id: str | None) -> Registration
     only registration (platforms may omit ``client_id`` from the login request)."""
     if not issuer:
         return None
-    query = select(Registration).where(Registration.issuer == issuer)
     if client_id:
-        return db.session.scalars(query.where(Registration.client_id == client_id)).first()
-    found = db.session.scalars(query.limit(2)).all()
+        found = db.session.scalars(_registration_query(), {"iss": issuer, "client": client_id})
+        return found.first()
+    found = db.session.scalars(
+        select(Registration).where(Registration.issuer == issuer).limit(2)
+    ).all()
     return found[0] if len(found) == 1 else None
+
+
+@prepared
+def _registration_query():
+    return select(Registration).where(
+        Registration.issuer == bindparam("iss"), Registration.client_id == bindparam("client")
+    )
 
 
 def find_deployment(issuer: str, client_id: str, deployment_id: str) -> Deployment | None:
@@ -45,17 +55,23 @@ def find_deployment(issuer: str, client_id: str, deployment_id: str) -> Deployme
 
 def deployment_with_school(issuer: str, client_id: str, deployment_id: str) -> Deployment | None:
     """The deployment with its registration and school, in one query."""
-    return db.session.scalars(
+    params = {"iss": issuer, "client": client_id, "deployment": deployment_id}
+    return db.session.scalars(_deployment_with_school_query(), params).first()
+
+
+@prepared
+def _deployment_with_school_query():
+    return (
         select(Deployment)
         .join(Deployment.registration)
         .join(Deployment.school)
         .options(contains_eager(Deployment.registration), contains_eager(Deployment.school))
         .where(
-            Registration.issuer == issuer,
-            Registration.client_id == client_id,
-            Deployment.deployment_id == deployment_id,
+            Registration.issuer == bindparam("iss"),
+            Registration.client_id == bindparam("client"),
+            Deployment.deployment_id == bindparam("deployment"),
         )
-    ).first()
+    )
 
 
 class DatabaseToolConf(ToolConfAbstract):

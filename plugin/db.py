@@ -38,6 +38,15 @@ def str_enum(enum_class: type[enum.StrEnum], length: int = 20) -> Enum:
     )
 
 
+def prepared(build: Callable[..., Any]) -> Callable[..., Any]:
+    """A statement built once per process (per distinct arguments) and reused, its values
+    ``bindparam``s given at execution. SQLAlchemy caches the compiled SQL either way, but
+    building a select and computing its cache key on every call costs a few tenths of a
+    millisecond; executing a prepared one is about three times cheaper (measured on the launch
+    path's queries). Arguments pick the statement's shape (a role, a flag), never a value."""
+    return functools.cache(build)
+
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READS_ONLY: ContextVar[bool] = ContextVar("lib_sqlite_reads_only", default=False)
 F = TypeVar("F", bound=Callable[..., Any])

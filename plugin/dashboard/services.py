@@ -12,10 +12,11 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, distinct, exists, func, or_, select
+from sqlalchemy import and_, bindparam, distinct, exists, func, or_, select
 
 from plugin import reference_cache
-from plugin.auth import Principal, visible_group_ids
+from plugin.auth import Principal, Role, visible_group_ids
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.models import (
     Administration,
@@ -80,10 +81,9 @@ def overview(principal: Principal, today: date) -> Overview:
     school = db.session.get(School, principal.school_id)
     year = school_year_of(today)
     moment = upcoming_period(school, today)
+    params = {"school_id": principal.school_id, "staff_id": principal.staff_id, "year": year}
     rows = db.session.execute(
-        select(Group, _roster_failed())
-        .where(Group.id.in_(visible_group_ids(principal)), Group.school_year == year)
-        .order_by(Group.leerjaar, Group.name)
+        _groups_query(principal.role, principal.staff_id is not None), params
     ).all()
     groups = [group for group, _failed in rows]
     subjects = reference_cache.subjects()
@@ -103,6 +103,19 @@ def overview(principal: Principal, today: date) -> Overview:
     failed = [group for group, roster_failed in rows if roster_failed]
     return Overview(school, year, moment, current_period(school, today) is not None,
                     subjects, groups, cells, failed)  # fmt: skip
+
+
+@prepared
+def _groups_query(role: Role, has_staff: bool):
+    """The groups of this school year the principal may see, by :func:`visible_group_ids`
+    itself (built once per role, the principal's ids as parameters)."""
+    shape = Principal(role=role, school_id=bindparam("school_id"), display_name="",
+                      staff_id=bindparam("staff_id") if has_staff else None)  # fmt: skip
+    return (
+        select(Group, _roster_failed())
+        .where(Group.id.in_(visible_group_ids(shape)), Group.school_year == bindparam("year"))
+        .order_by(Group.leerjaar, Group.name)
+    )
 
 
 def _roster_failed():
@@ -127,23 +140,7 @@ def _administrations(
     unfinished ones the pupils with at least one scored item (one query)."""
     if not group_ids:
         return {}, {}
-    scored = and_(
-        ItemResponse.administration_id == Administration.id,
-        Administration.completed_at.is_(None),
-        ItemResponse.correct.is_not(None),
-    )
-    rows = db.session.execute(
-        select(
-            Administration.group_id, Administration.test_id, Administration.completed_at,
-            func.count(distinct(ItemResponse.pupil_id)).label("scored"),
-        )
-        .outerjoin(ItemResponse, scored)
-        .where(Administration.group_id.in_(group_ids), Administration.school_year == year)
-        .group_by(
-            Administration.id, Administration.group_id, Administration.test_id,
-            Administration.completed_at,
-        )
-    )  # fmt: skip
+    rows = db.session.execute(_administrations_query(), {"group_ids": group_ids, "year": year})
     taken, counts = {}, {}
     for r in rows:
         taken[(r.group_id, r.test_id)] = r.completed_at is not None
@@ -152,15 +149,43 @@ def _administrations(
     return taken, counts
 
 
+@prepared
+def _administrations_query():
+    scored = and_(
+        ItemResponse.administration_id == Administration.id,
+        Administration.completed_at.is_(None),
+        ItemResponse.correct.is_not(None),
+    )
+    return (
+        select(
+            Administration.group_id, Administration.test_id, Administration.completed_at,
+            func.count(distinct(ItemResponse.pupil_id)).label("scored"),
+        )
+        .outerjoin(ItemResponse, scored)
+        .where(Administration.group_id.in_(bindparam("group_ids", expanding=True)),
+               Administration.school_year == bindparam("year"))
+        .group_by(
+            Administration.id, Administration.group_id, Administration.test_id,
+            Administration.completed_at,
+        )
+    )  # fmt: skip
+
+
+@prepared
+def _group_sizes_query():
+    return (
+        select(Enrolment.group_id, Enrolment.leerjaar, func.count())
+        .where(Enrolment.group_id.in_(bindparam("group_ids", expanding=True)),
+               Enrolment.school_year == bindparam("year"))
+        .group_by(Enrolment.group_id, Enrolment.leerjaar)
+    )  # fmt: skip
+
+
 def _group_sizes(group_ids: list[int], year: int) -> dict[tuple[int, int], int]:
     """(group id, leerjaar) → pupils enrolled this school year."""
     if not group_ids:
         return {}
-    rows = db.session.execute(
-        select(Enrolment.group_id, Enrolment.leerjaar, func.count())
-        .where(Enrolment.group_id.in_(group_ids), Enrolment.school_year == year)
-        .group_by(Enrolment.group_id, Enrolment.leerjaar)
-    )
+    rows = db.session.execute(_group_sizes_query(), {"group_ids": group_ids, "year": year})
     return {(group_id, leerjaar): int(n) for group_id, leerjaar, n in rows}
 
 
