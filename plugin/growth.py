@@ -25,12 +25,13 @@ school year or the one before, over the pupils enrolled then (never the school's
 from __future__ import annotations
 
 import enum
+import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, select
 
 from plugin.extensions import db
 from plugin.levels import Cuts, derive_level
@@ -160,7 +161,11 @@ class Score:
         return is_stalled(self.growth, self.expected_growth)
 
 
-def scored_results(subject_id: int | None, pupil_ids: Select, up_to_year: int | None = None):
+def scored_results(
+    subject_id: int | ColumnElement | None,
+    pupil_ids: Select,
+    up_to_year: int | ColumnElement | None = None,
+):
     """A subquery: results of ``pupil_ids`` with the previous result (LAG) per subject; with
     ``up_to_year`` only results up to that school year (the previous result of each is still
     found: it lies before)."""
@@ -281,17 +286,43 @@ def school_growth_by_domain(
     ``school_year`` or the year before (never further back: the dashboard's growth goals are
     about now).
 
-    One query: the latest moment (from the school's administrations of those two years) and,
-    outer-joined to it, the scored results of the pupils enrolled that school year.
+    One query (:func:`_growth_by_domain_query`).
     """
-    years = (school_year - 1, school_year)
+    rows = list(
+        db.session.execute(
+            _growth_by_domain_query(),
+            {"school_id": school.id, "from_year": school_year - 1, "school_year": school_year},
+        )
+    )
+    if not rows:
+        return {}, None
+    domains = {s.id: s.reference_domain for s in subjects if s.reference_domain is not None}
+    growths: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        if row.growth is not None and row.subject_id in domains:
+            growths[domains[row.subject_id]].append(round(row.growth, 1))
+    label = f"{Moment(rows[0].latest).value} {school_year_label(rows[0].latest_year)}"
+    return {domain: median(values) for domain, values in growths.items()}, label
+
+
+@functools.cache
+def _growth_by_domain_query() -> Select:
+    """The statement of :func:`school_growth_by_domain`, built once per process with its
+    values as parameters: building it and computing its cache key cost more than running it.
+
+    The latest moment (from the school's administrations of those two years) and, outer-joined
+    to it, the growth of each result of the pupils enrolled that school year that has a
+    previous result."""
+    school_id, from_year, school_year = (
+        bindparam("school_id"), bindparam("from_year"), bindparam("school_year"),
+    )  # fmt: skip
     latest = (
         select(Administration.school_year, Test.moment)
         .join(Test, Test.id == Administration.test_id)
         .join(Group, Group.id == Administration.group_id)
         .where(
-            Group.school_id == school.id, Group.school_year.between(*years),
-            Administration.school_year.between(*years), has_results(),
+            Group.school_id == school_id, Group.school_year.between(from_year, school_year),
+            Administration.school_year.between(from_year, school_year), has_results(),
         )
         .order_by(Administration.school_year.desc(), moment_rank(Test.moment).desc())
         .limit(1)
@@ -300,27 +331,21 @@ def school_growth_by_domain(
     pupils = (
         select(Enrolment.pupil_id)
         .join(latest, Enrolment.school_year == latest.c.school_year)
-        .where(Enrolment.school_id == school.id)
+        .where(Enrolment.school_id == school_id)
     )
     scored = scored_results(None, pupils, up_to_year=school_year)
-    rows = list(
-        db.session.execute(
-            select(latest.c.school_year.label("latest_year"), latest.c.moment.label("latest"),
-                   scored.c.pupil_id, *growth_columns(scored))
-            .select_from(latest)
-            .outerjoin(scored, and_(scored.c.school_year == latest.c.school_year,
-                                    scored.c.moment == latest.c.moment))
-        )
+    # Only the growth leaves the database (the dashboard judges no pupil): two columns of
+    # the results that have a previous one, not twenty of every result.
+    grown = (
+        select(scored.c.school_year, scored.c.moment, scored.c.subject_id,
+               (scored.c.score - scored.c.prev_score).label("growth"))
+        .where(scored.c.prev_score.is_not(None))
+        .subquery("grown")
     )  # fmt: skip
-    if not rows:
-        return {}, None
-    domains = {s.id: s.reference_domain for s in subjects if s.reference_domain is not None}
-    growths: dict[str, list[float]] = defaultdict(list)
-    for row in rows:
-        if row.pupil_id is None or row.subject_id not in domains:
-            continue
-        grown, _judgement = growth_and_judgement(row)
-        if grown is not None:
-            growths[domains[row.subject_id]].append(grown)
-    label = f"{Moment(rows[0].latest).value} {school_year_label(rows[0].latest_year)}"
-    return {domain: median(values) for domain, values in growths.items()}, label
+    return (
+        select(latest.c.school_year.label("latest_year"), latest.c.moment.label("latest"),
+               grown.c.subject_id, grown.c.growth)
+        .select_from(latest)
+        .outerjoin(grown, and_(grown.c.school_year == latest.c.school_year,
+                               grown.c.moment == latest.c.moment))
+    )  # fmt: skip

@@ -9,10 +9,11 @@ queries per page is therefore fixed, whatever the size of the group.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import CompoundSelect, and_, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, bindparam, select, union
 
 from plugin import reference_cache
 from plugin.extensions import db
@@ -45,7 +46,7 @@ def subjects() -> list[SubjectInfo]:
     return reference_cache.subjects()
 
 
-def group_pupil_ids(group_id: int) -> CompoundSelect:
+def group_pupil_ids(group_id: int | ColumnElement) -> CompoundSelect:
     """A class's enrolled pupils, or a subgroup's (samengestelde groep's) members: a group
     from the school's administration has one or the other."""
     return union(
@@ -67,16 +68,25 @@ class MomentOption:
 def group_moments(group: Group) -> list[MomentOption]:
     """Subjects and moments (up to the group's school year) at which its pupils have results."""
     rows = db.session.execute(
+        _group_moments_query(), {"group_id": group.id, "school_year": group.school_year}
+    )
+    return [MomentOption(r.subject_id, r.school_year, Moment(r.moment)) for r in rows]
+
+
+@functools.cache
+def _group_moments_query() -> Select:
+    """The statement of :func:`group_moments`, built once per process (see
+    :func:`_pupil_history_query`)."""
+    return (
         select(Test.subject_id, Result.school_year, Test.moment)
         .join(Test, Test.id == Result.test_id)
         .where(
-            Result.pupil_id.in_(group_pupil_ids(group.id)),
-            Result.school_year <= group.school_year,
+            Result.pupil_id.in_(group_pupil_ids(bindparam("group_id"))),
+            Result.school_year <= bindparam("school_year"),
         )
         .group_by(Test.subject_id, Result.school_year, Test.moment)
         .order_by(Result.school_year, moment_rank(Test.moment))
     )
-    return [MomentOption(r.subject_id, r.school_year, Moment(r.moment)) for r in rows]
 
 
 @dataclass
@@ -111,26 +121,39 @@ class GroupReport:
 
 def group_report(group: Group, subject: Subject, school_year: int, moment: Moment) -> GroupReport:
     """Every pupil of ``group`` with their result at (``school_year``, ``moment``)."""
-    scored = scored_results(subject.id, group_pupil_ids(group.id), up_to_year=school_year)
     rows = db.session.execute(
-        select(Pupil.id.label("pid"), Pupil.display_name, scored)
-        .where(Pupil.id.in_(group_pupil_ids(group.id)))
-        .outerjoin(
-            scored,
-            and_(
-                scored.c.pupil_id == Pupil.id,
-                scored.c.school_year == school_year,
-                scored.c.moment == moment.value,
-            ),
-        )
-        .order_by(Pupil.display_name, Pupil.id)
-    )
+        _group_report_query(),
+        {"group_id": group.id, "subject_id": subject.id, "school_year": school_year,
+         "moment": moment.value},
+    )  # fmt: skip
     lines = [
         PupilLine(r.pid, r.display_name, to_score(r) if r.score is not None else None) for r in rows
     ]
     report = GroupReport(group, subject, school_year, moment, lines)
     _summarise(report)
     return report
+
+
+@functools.cache
+def _group_report_query() -> Select:
+    """The statement of :func:`group_report`, built once per process (see
+    :func:`_pupil_history_query`)."""
+    pupils = group_pupil_ids(bindparam("group_id"))
+    school_year = bindparam("school_year")
+    scored = scored_results(bindparam("subject_id"), pupils, up_to_year=school_year)
+    return (
+        select(Pupil.id.label("pid"), Pupil.display_name, scored)
+        .where(Pupil.id.in_(pupils))
+        .outerjoin(
+            scored,
+            and_(
+                scored.c.pupil_id == Pupil.id,
+                scored.c.school_year == school_year,
+                scored.c.moment == bindparam("moment"),
+            ),
+        )
+        .order_by(Pupil.display_name, Pupil.id)
+    )
 
 
 def _summarise(report: GroupReport) -> None:
@@ -188,10 +211,7 @@ class SubjectHistory:
 
 def pupil_histories(pupil: Pupil) -> list[SubjectHistory]:
     """Every subject with the pupil's results in order, each with its previous result."""
-    scored = scored_results(None, select(Pupil.id).where(Pupil.id == pupil.id))
-    rows = db.session.execute(
-        select(scored).order_by(scored.c.school_year, moment_rank(scored.c.moment))
-    )
+    rows = db.session.execute(_pupil_history_query(), {"pupil_id": pupil.id})
     by_subject: dict[int, list[Score]] = {}
     for row in rows:
         by_subject.setdefault(row.subject_id, []).append(to_score(row))
@@ -200,6 +220,14 @@ def pupil_histories(pupil: Pupil) -> list[SubjectHistory]:
         SubjectHistory(subject, by_subject.get(subject.id, []), means.get(subject.id, []))
         for subject in subjects()
     ]
+
+
+@functools.cache
+def _pupil_history_query() -> Select:
+    """The statement of :func:`pupil_histories`, built once per process (the pupil as a
+    parameter): building it and its cache key cost more than running it."""
+    scored = scored_results(None, select(Pupil.id).where(Pupil.id == bindparam("pupil_id")))
+    return select(scored).order_by(scored.c.school_year, moment_rank(scored.c.moment))
 
 
 def _national_means() -> dict[int, list[tuple[str, float]]]:
