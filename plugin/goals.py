@@ -10,9 +10,10 @@ the school's schoolweging (all three are data, never constants in code).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, literal, or_, select, union_all
+from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select, union_all
 
 from plugin import reference_cache
 from plugin.extensions import db
@@ -94,15 +95,29 @@ def reference_shares(
     """Per domain and indicator, per school year: groep 8 pupils at or above the cut (SQL), for
     the :data:`YEARS_SHOWN` school years up to ``up_to_year`` (default: the school's latest
     school year with an administration)."""
-    if up_to_year is None:
-        last = (
-            select(func.max(Administration.school_year))
-            .join(Group, Group.id == Administration.group_id)
-            .where(Group.school_id == school_id)
-            .scalar_subquery()
-        )
-    else:
-        last = literal(up_to_year)
+    rows = db.session.execute(
+        _reference_shares_query(), {"school_id": school_id, "up_to_year": up_to_year}
+    )
+    shares: dict = {}
+    for row in rows:
+        key = (row.reference_domain, ReferenceIndicator(row.indicator))
+        shares.setdefault(key, {})[row.school_year] = Share(int(row.reached), int(row.total))
+    return shares
+
+
+@functools.cache
+def _reference_shares_query() -> Select:
+    """The statement of :func:`reference_shares`, built once per process with its values as
+    parameters (school_id, up_to_year): building it cost more than running it."""
+    school_id = bindparam("school_id")
+    # The chosen school year, else the school's latest school year with an administration.
+    last = func.coalesce(
+        bindparam("up_to_year", type_=Integer),
+        select(func.max(Administration.school_year))
+        .join(Group, Group.id == Administration.group_id)
+        .where(Group.school_id == school_id)
+        .scalar_subquery(),
+    )
     first = last - (YEARS_SHOWN - 1)
     results = (
         select(
@@ -139,17 +154,12 @@ def reference_shares(
         )
     )  # fmt: skip
     both = union_all(results, removed).subquery()
-    rows = db.session.execute(
+    return (
         select(
             both.c.reference_domain, both.c.indicator, both.c.school_year,
             func.sum(both.c.reached).label("reached"), func.sum(both.c.total).label("total"),
         ).group_by(both.c.reference_domain, both.c.indicator, both.c.school_year)
     )  # fmt: skip
-    shares: dict = {}
-    for row in rows:
-        key = (row.reference_domain, ReferenceIndicator(row.indicator))
-        shares.setdefault(key, {})[row.school_year] = Share(int(row.reached), int(row.total))
-    return shares
 
 
 def current_goals(school_id: int) -> dict[tuple[str, GoalIndicator], SchoolGoal]:

@@ -262,21 +262,32 @@ def school_growth_rows(school_id: int, school_year: int, moment: Moment):
 
     Bounded by the pupils enrolled at the school in ``school_year`` (and their own results):
     never the school's whole history."""
+    rows = db.session.execute(
+        _school_growth_query(),
+        {"school_id": school_id, "school_year": school_year, "moment": moment.value},
+    )
+    for row in rows:
+        yield (row.group_id, row.subject_id, *growth_and_judgement(row))
+
+
+@functools.cache
+def _school_growth_query() -> Select:
+    """The statement of :func:`school_growth_rows`, built once per process (parameters:
+    school_id, school_year, moment; see :func:`_growth_by_domain_query`)."""
+    school_id, school_year = bindparam("school_id"), bindparam("school_year")
     pupils = select(Enrolment.pupil_id).where(
         Enrolment.school_id == school_id, Enrolment.school_year == school_year
     )
     scored = scored_results(None, pupils, up_to_year=school_year)
-    rows = db.session.execute(
+    return (
         select(Enrolment.group_id, *growth_columns(scored))
         .select_from(scored)
         .join(
             Enrolment,
             and_(Enrolment.pupil_id == scored.c.pupil_id, Enrolment.school_year == school_year),
         )
-        .where(scored.c.school_year == school_year, scored.c.moment == moment.value)
+        .where(scored.c.school_year == school_year, scored.c.moment == bindparam("moment"))
     )
-    for row in rows:
-        yield (row.group_id, row.subject_id, *growth_and_judgement(row))
 
 
 def school_growth_by_domain(

@@ -8,10 +8,24 @@ from :mod:`plugin.growth`, levels from :mod:`plugin.levels`.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, and_, case, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    Float,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from plugin.extensions import db
 from plugin.growth import (
@@ -51,15 +65,23 @@ def level_expr():
 def school_moments(school_id: int) -> list[tuple[int, Moment]]:
     """(school year, moment) pairs at which the school has results, oldest first: read from the
     school's administrations (a few per group and year), each asked whether it has a result."""
-    rows = db.session.execute(
+    rows = db.session.execute(_school_moments_query(), {"school_id": school_id})
+    return [(row.school_year, Moment(row.moment)) for row in rows]
+
+
+@functools.cache
+def _school_moments_query() -> Select:
+    """The statement of :func:`school_moments`, built once per process with its values as
+    parameters (as every statement of the school report: building a statement and its cache
+    key cost more than running it)."""
+    return (
         select(Administration.school_year, Test.moment)
         .join(Test, Test.id == Administration.test_id)
         .join(Group, Group.id == Administration.group_id)
-        .where(Group.school_id == school_id, or_(has_results(), _has_removed_counts()))
+        .where(Group.school_id == bindparam("school_id"), or_(has_results(), _has_removed_counts()))
         .group_by(Administration.school_year, Test.moment)
         .order_by(Administration.school_year, moment_rank(Test.moment))
     )
-    return [(row.school_year, Moment(row.moment)) for row in rows]
 
 
 def _has_removed_counts():
@@ -103,28 +125,9 @@ def cross_section(
     """Dwarsdoorsnede: per (group id, subject id) the level counts, national mean and median,
     and the school year's groups that have results (by leerjaar and name). One query: the
     scores of one school year and moment (a few hundred rows), counted here."""
-    level = level_expr().label("level")
-    results = (
-        select(
-            Administration.group_id, Group.name, Group.leerjaar, Test.subject_id,
-            Result.ability_score, level, NationalReference.mean.label("national"),
-            literal(1).label("n"),
-        )
-        .select_from(Result)
-        .join(Test, Test.id == Result.test_id)
-        .join(Administration, Administration.id == Result.administration_id)
-        .join(Group, Group.id == Administration.group_id)
-        .outerjoin(NationalReference, _national_join())
-        .where(
-            Group.school_id == school_id,
-            Group.school_year == school_year,
-            Result.school_year == school_year,
-            Test.moment == moment,
-        )
-    )  # fmt: skip
-    both = union_all(results, _removed_cells(school_id, school_year, moment)).subquery()
     rows = db.session.execute(
-        select(both).order_by(both.c.group_id, both.c.subject_id, both.c.ability_score)
+        _cross_section_query(),
+        {"school_id": school_id, "school_year": school_year, "moment": moment},
     )
     cells: dict[tuple[int, int], Cell] = defaultdict(Cell)
     lists: dict[tuple[int, int], list[float]] = defaultdict(list)
@@ -158,7 +161,36 @@ def cross_section(
     return dict(cells), ordered
 
 
-def _removed_cells(school_id: int, school_year: int, moment: Moment):
+@functools.cache
+def _cross_section_query() -> Select:
+    """The statement of :func:`cross_section` (parameters: school_id, school_year, moment)."""
+    school_id, school_year, moment = (
+        bindparam("school_id"), bindparam("school_year"), bindparam("moment"),
+    )  # fmt: skip
+    level = level_expr().label("level")
+    results = (
+        select(
+            Administration.group_id, Group.name, Group.leerjaar, Test.subject_id,
+            Result.ability_score, level, NationalReference.mean.label("national"),
+            literal(1).label("n"),
+        )
+        .select_from(Result)
+        .join(Test, Test.id == Result.test_id)
+        .join(Administration, Administration.id == Result.administration_id)
+        .join(Group, Group.id == Administration.group_id)
+        .outerjoin(NationalReference, _national_join())
+        .where(
+            Group.school_id == school_id,
+            Group.school_year == school_year,
+            Result.school_year == school_year,
+            Test.moment == moment,
+        )
+    )  # fmt: skip
+    both = union_all(results, _removed_cells(school_id, school_year, moment)).subquery()
+    return select(both).order_by(both.c.group_id, both.c.subject_id, both.c.ability_score)
+
+
+def _removed_cells(school_id, school_year, moment):
     """The anonymous counts left of pupils removed after the retention period, shaped like
     the cross-section's result rows (no score; ``n`` results each)."""
     return (
@@ -217,7 +249,25 @@ def trend(
     """Trendanalyse: per (subject id, leerjaar), per school year the mean ability score and the
     mean national reference of the tests taken, at ``moment``, over the :data:`TREND_YEARS`
     school years up to ``school_year`` (GROUP BY in SQL)."""
-    first = school_year - TREND_YEARS + 1
+    rows = db.session.execute(
+        _trend_query(),
+        {"school_id": school_id, "moment": moment, "school_year": school_year,
+         "first": school_year - TREND_YEARS + 1},
+    )  # fmt: skip
+    points: dict[tuple[int, int], dict[int, TrendPoint]] = defaultdict(dict)
+    for row in rows:
+        national = float(row.national) if row.national is not None else None
+        points[(row.subject_id, row.leerjaar)][row.school_year] = TrendPoint(
+            row.n, float(row.mean), national
+        )
+    return dict(points)
+
+
+@functools.cache
+def _trend_query() -> Select:
+    """The statement of :func:`trend` (parameters: school_id, moment, first, school_year)."""
+    school_id, moment = bindparam("school_id"), bindparam("moment")
+    first, school_year = bindparam("first"), bindparam("school_year")
     known = case((NationalReference.mean.is_(None), 0), else_=1)
     results = (
         select(
@@ -249,7 +299,7 @@ def trend(
         )
     )  # fmt: skip
     both = union_all(results, removed).subquery()
-    rows = db.session.execute(
+    return (
         select(
             both.c.subject_id, both.c.leerjaar, both.c.school_year,
             func.sum(both.c.n).label("n"),
@@ -259,10 +309,3 @@ def trend(
         .group_by(both.c.subject_id, both.c.leerjaar, both.c.school_year)
         .order_by(both.c.subject_id, both.c.leerjaar, both.c.school_year)
     )  # fmt: skip
-    points: dict[tuple[int, int], dict[int, TrendPoint]] = defaultdict(dict)
-    for row in rows:
-        national = float(row.national) if row.national is not None else None
-        points[(row.subject_id, row.leerjaar)][row.school_year] = TrendPoint(
-            row.n, float(row.mean), national
-        )
-    return dict(points)
