@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime
@@ -141,7 +141,17 @@ def _is_static() -> bool:
     return endpoint == "static" or endpoint.endswith(".static")
 
 
+def with_query(base: str, **params: Any) -> str:
+    """``base`` with ``params`` as its query string, in the order given and without the ones
+    that are None, as ``url_for`` adds them. A page with dozens of links to itself (one per
+    test moment, school year or sort order) builds its own address once with ``url_for`` and
+    each link with this: a tenth of the cost per link."""
+    query = urlencode({key: value for key, value in params.items() if value is not None})
+    return f"{base}?{query}" if query else base
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["with_query"] = with_query
     i18n.install_template_gettext(app)  # with the |number and |percent filters
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -73,9 +73,11 @@ def school():
     school = db.get_or_404(School, principal.school_id)
     data = _school_data(school)
     record_event("view_school_report", "school", school.id, school_year=data["year"])
+    # Each group's report address once (the table links it once per subject, by query).
+    group_urls = {g.id: url_for("reports.group", group_id=g.id) for g in data["groups"]}
     return render_template(
         "reports/school.html", school=school, charts=_school_charts(data), Level=Level,
-        school_year_label=school_year_label, **data,
+        school_year_label=school_year_label, group_urls=group_urls, **data,
     )  # fmt: skip
 
 
