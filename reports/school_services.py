@@ -9,7 +9,7 @@ from :mod:`plugin.growth`, levels from :mod:`plugin.levels`.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
@@ -93,6 +93,9 @@ def _has_removed_counts():
     )
 
 
+JUDGEMENTS = tuple(GrowthJudgement)
+
+
 @dataclass
 class Cell:
     """One group in one subject at one moment."""
@@ -103,7 +106,7 @@ class Cell:
     median: float | None = None
     median_growth: float | None = None
     growth_counts: dict[GrowthJudgement, int] = field(
-        default_factory=lambda: dict.fromkeys(GrowthJudgement, 0)
+        default_factory=lambda: dict.fromkeys(JUDGEMENTS, 0)
     )
 
     def share(self, level: Level) -> float | None:
@@ -216,6 +219,7 @@ def add_growth(
 ) -> None:
     """Median growth per group and subject into the (group, subject) cells of this moment."""
     growths: dict[tuple[int, int], list[float]] = defaultdict(list)
+    judged: dict[tuple[int, int], Counter] = defaultdict(Counter)
     rows = school_growth_rows(school_id, school_year, moment)
     for group_id, subject_id, grown, judgement in rows:
         if grown is None:
@@ -223,9 +227,14 @@ def add_growth(
         key = (group_id, subject_id)
         growths[key].append(grown)
         if judgement is not None:
-            cells.setdefault(key, Cell()).growth_counts[judgement] += 1
+            judged[key][judgement] += 1
     for key, values in growths.items():
-        cells.setdefault(key, Cell()).median_growth = median(values)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = Cell()
+        cell.median_growth = median(values)
+        for judgement, count in judged[key].items():
+            cell.growth_counts[judgement] += count
 
 
 @dataclass(frozen=True)
