@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from lti.models import LaunchState
 from plugin.db import prepared
@@ -43,8 +43,7 @@ class StateStore:
             redis.set(PREFIX + key, json.dumps(value), ex=max(int(ttl), 1))
             return
         expires = datetime.now(UTC) + timedelta(seconds=ttl)
-        db.session.add(LaunchState(key=key, value=value, expires_at=expires))
-        db.session.flush()
+        db.session.execute(_add_query(), {"key": key, "value": value, "expires_at": expires})
 
     def take(self, key: str) -> Any:
         """Return and delete the value in one statement (None when absent or expired): only
@@ -123,6 +122,11 @@ def _mentions(raw: str | bytes | None, needles: list[str]) -> bool:
         return False
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     return any(needle in text or json.dumps(needle)[1:-1] in text for needle in needles)
+
+
+@prepared
+def _add_query():
+    return insert(LaunchState)
 
 
 @prepared

@@ -294,5 +294,9 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         )
     settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
     settings["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    if settings["DATABASE_URL"].startswith("sqlite"):
+        # A connection to a SQLite file never goes stale: no ping before each request's query.
+        options = settings["SQLALCHEMY_ENGINE_OPTIONS"]
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "pool_pre_ping": False}
     settings["PUBLIC_BASE_URL"] = settings["PUBLIC_BASE_URL"].rstrip("/")
     return settings
