@@ -10,12 +10,12 @@ the school's schoolweging (all three are data, never constants in code).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select, union_all
 
 from plugin import reference_cache
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.growth import school_growth_by_domain
 from plugin.models import (
@@ -105,7 +105,7 @@ def reference_shares(
     return shares
 
 
-@functools.cache
+@prepared
 def _reference_shares_query() -> Select:
     """The statement of :func:`reference_shares`, built once per process with its values as
     parameters (school_id, up_to_year): building it cost more than running it."""

@@ -25,7 +25,6 @@ school year or the one before, over the pupils enrolled then (never the school's
 from __future__ import annotations
 
 import enum
-import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, select
 
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.levels import Cuts, derive_level
 from plugin.models import (
@@ -270,7 +270,7 @@ def school_growth_rows(school_id: int, school_year: int, moment: Moment):
         yield (row.group_id, row.subject_id, *growth_and_judgement(row))
 
 
-@functools.cache
+@prepared
 def _school_growth_query() -> Select:
     """The statement of :func:`school_growth_rows`, built once per process (parameters:
     school_id, school_year, moment; see :func:`_growth_by_domain_query`)."""
@@ -316,7 +316,7 @@ def school_growth_by_domain(
     return {domain: median(values) for domain, values in growths.items()}, label
 
 
-@functools.cache
+@prepared
 def _growth_by_domain_query() -> Select:
     """The statement of :func:`school_growth_by_domain`, built once per process with its
     values as parameters: building it and computing its cache key cost more than running it.

@@ -8,7 +8,6 @@ from :mod:`plugin.growth`, levels from :mod:`plugin.levels`.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.growth import (
     GrowthJudgement,
@@ -69,7 +69,7 @@ def school_moments(school_id: int) -> list[tuple[int, Moment]]:
     return [(row.school_year, Moment(row.moment)) for row in rows]
 
 
-@functools.cache
+@prepared
 def _school_moments_query() -> Select:
     """The statement of :func:`school_moments`, built once per process with its values as
     parameters (as every statement of the school report: building a statement and its cache
@@ -164,7 +164,7 @@ def cross_section(
     return dict(cells), ordered
 
 
-@functools.cache
+@prepared
 def _cross_section_query() -> Select:
     """The statement of :func:`cross_section` (parameters: school_id, school_year, moment)."""
     school_id, school_year, moment = (
@@ -272,7 +272,7 @@ def trend(
     return dict(points)
 
 
-@functools.cache
+@prepared
 def _trend_query() -> Select:
     """The statement of :func:`trend` (parameters: school_id, moment, first, school_year)."""
     school_id, moment = bindparam("school_id"), bindparam("moment")

@@ -9,13 +9,13 @@ queries per page is therefore fixed, whatever the size of the group.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, bindparam, select, union
 
 from plugin import reference_cache
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.growth import (
     Score,
@@ -73,7 +73,7 @@ def group_moments(group: Group) -> list[MomentOption]:
     return [MomentOption(r.subject_id, r.school_year, Moment(r.moment)) for r in rows]
 
 
-@functools.cache
+@prepared
 def _group_moments_query() -> Select:
     """The statement of :func:`group_moments`, built once per process (see
     :func:`_pupil_history_query`)."""
@@ -134,7 +134,7 @@ def group_report(group: Group, subject: Subject, school_year: int, moment: Momen
     return report
 
 
-@functools.cache
+@prepared
 def _group_report_query() -> Select:
     """The statement of :func:`group_report`, built once per process (see
     :func:`_pupil_history_query`)."""
@@ -222,7 +222,7 @@ def pupil_histories(pupil: Pupil) -> list[SubjectHistory]:
     ]
 
 
-@functools.cache
+@prepared
 def _pupil_history_query() -> Select:
     """The statement of :func:`pupil_histories`, built once per process (the pupil as a
     parameter): building it and its cache key cost more than running it."""
