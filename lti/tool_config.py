@@ -103,6 +103,8 @@ class DatabaseToolConf(ToolConfAbstract):
         prefetched = self._prefetched(iss, client_id) if client_id else None
         if prefetched is not None:
             return to_pylti(prefetched.registration)
+        if client_id and self.deployment is None:
+            return _pylti(registration_snapshot(iss, client_id))
         registration = find_registration(iss, client_id)
         return None if registration is None else to_pylti(registration)
 
@@ -114,6 +116,49 @@ class DatabaseToolConf(ToolConfAbstract):
         if found is None or found.deployment_id != deployment_id:
             found = find_deployment(iss, client_id, deployment_id)
         return None if found is None else PyltiDeployment().set_deployment_id(deployment_id)
+
+
+REGISTRATION_FIELDS = ("issuer", "client_id", "auth_login_url", "auth_token_url",
+                      "auth_audience", "jwks_url")  # fmt: skip
+
+
+class _Unknown(LookupError):
+    pass
+
+
+def registration_snapshot(issuer: str, client_id: str) -> dict | None:
+    """What pylti1p3 needs of a registration (:data:`REGISTRATION_FIELDS`), as reference data
+    of this process (:mod:`plugin.reference_cache`): an OIDC login asks the database for it
+    at most once a minute. A login only sends the browser to the platform; the launch that
+    follows reads the deployment, its registration and school from the database. Dropped at
+    once when this process writes a registration; an unknown one is never remembered (a
+    platform registered a moment ago is found at once)."""
+    from plugin import reference_cache
+
+    def load() -> dict:
+        found = find_registration(issuer, client_id)
+        if found is None:
+            raise _Unknown(issuer)
+        return {name: getattr(found, name) for name in REGISTRATION_FIELDS}
+
+    try:
+        return reference_cache.cached(("lti_registration", issuer, client_id), load)
+    except _Unknown:
+        return None
+
+
+def _pylti(fields: dict | None) -> PyltiRegistration | None:
+    if fields is None:
+        return None
+    return (
+        PyltiRegistration()
+        .set_issuer(fields["issuer"])
+        .set_client_id(fields["client_id"])
+        .set_auth_login_url(fields["auth_login_url"])
+        .set_auth_token_url(fields["auth_token_url"])
+        .set_auth_audience(fields["auth_audience"] or fields["auth_token_url"])
+        .set_key_set_url(fields["jwks_url"])
+    )
 
 
 def to_pylti(registration: Registration) -> PyltiRegistration:
