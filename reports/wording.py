@@ -40,6 +40,11 @@ def judgement_label(judgement: GrowthJudgement | None) -> str:
     return str(JUDGEMENT_LABELS[judgement]) if judgement else "–"
 
 
+def judgement_labels() -> dict[GrowthJudgement, str]:
+    """Every judgement's label, translated once: for a table with one per row."""
+    return {judgement: str(label) for judgement, label in JUDGEMENT_LABELS.items()}
+
+
 def functioning(history: SubjectHistory, score: Score) -> str | None:
     return functioning_level(score.score, history.moments)
 
