@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import CompoundSelect, Select, bindparam, case, func, select
 
+from plugin.db import prepared
 from plugin.extensions import db
-from plugin.models import Administration, ItemResponse, Test, TestItem
+from plugin.models import Administration, ItemResponse, Pupil, Test, TestItem
+from reports.services import group_pupil_ids
 
 PUPIL_GAP = 15.0
 GROUP_GAP = 10.0
@@ -69,9 +72,27 @@ class TestOption:
     school_year: int
 
 
-def category_tests(pupil_ids: Select) -> list[TestOption]:
-    """Administrations with item responses of these pupils, newest first."""
-    rows = db.session.execute(
+PupilScope = Literal["pupil", "group"]
+"""Whose answers: one pupil (the pupil report) or a group's pupils (the category analysis)."""
+
+
+def _scope_pupils(scope: PupilScope) -> Select | CompoundSelect:
+    scope_id = bindparam("scope_id")
+    if scope == "pupil":
+        return select(Pupil.id).where(Pupil.id == scope_id)
+    return group_pupil_ids(scope_id)
+
+
+def category_tests(scope: PupilScope, scope_id: int) -> list[TestOption]:
+    """Administrations with item responses of the pupil or the group's pupils, newest first."""
+    rows = db.session.execute(_category_tests_query(scope), {"scope_id": scope_id})
+    return [TestOption(r.id, r.code, r.name, r.school_year) for r in rows]
+
+
+@prepared
+def _category_tests_query(scope: PupilScope) -> Select:
+    pupil_ids = _scope_pupils(scope)
+    return (
         select(Administration.id, Test.code, Test.name, Administration.school_year)
         .join(Test, Test.id == Administration.test_id)
         .where(
@@ -81,31 +102,40 @@ def category_tests(pupil_ids: Select) -> list[TestOption]:
         )
         .order_by(Administration.school_year.desc(), Administration.taken_on.desc(), Test.code)
     )
-    return [TestOption(r.id, r.code, r.name, r.school_year) for r in rows]
 
 
-def profiles(administration_ids: list[int], pupil_ids: Select) -> dict[tuple[int, int], Profile]:
+def profiles(
+    administration_ids: list[int], scope: PupilScope, scope_id: int
+) -> dict[tuple[int, int], Profile]:
     """Per (administration, pupil) the correct answers per domain, summed in SQL."""
-    correct = func.sum(case((ItemResponse.correct.is_(True), 1), else_=0))
     rows = db.session.execute(
-        select(
-            ItemResponse.administration_id, ItemResponse.pupil_id, TestItem.domain,
-            correct.label("correct"), func.count(ItemResponse.id).label("items"),
-        )
-        .join(TestItem, TestItem.id == ItemResponse.item_id)
-        .where(
-            ItemResponse.administration_id.in_(administration_ids),
-            ItemResponse.pupil_id.in_(pupil_ids), TestItem.domain.is_not(None),
-        )
-        .group_by(ItemResponse.administration_id, ItemResponse.pupil_id, TestItem.domain)
-        .order_by(TestItem.domain)
-    )  # fmt: skip
+        _profiles_query(scope),
+        {"scope_id": scope_id, "administration_ids": list(administration_ids)},
+    )
     result: dict[tuple[int, int], Profile] = defaultdict(Profile)
     for row in rows:
         result[(row.administration_id, row.pupil_id)].domains[row.domain] = Tally(
             int(row.correct), int(row.items)
         )
     return dict(result)
+
+
+@prepared
+def _profiles_query(scope: PupilScope) -> Select:
+    correct = func.sum(case((ItemResponse.correct.is_(True), 1), else_=0))
+    return (
+        select(
+            ItemResponse.administration_id, ItemResponse.pupil_id, TestItem.domain,
+            correct.label("correct"), func.count(ItemResponse.id).label("items"),
+        )
+        .join(TestItem, TestItem.id == ItemResponse.item_id)
+        .where(
+            ItemResponse.administration_id.in_(bindparam("administration_ids", expanding=True)),
+            ItemResponse.pupil_id.in_(_scope_pupils(scope)), TestItem.domain.is_not(None),
+        )
+        .group_by(ItemResponse.administration_id, ItemResponse.pupil_id, TestItem.domain)
+        .order_by(TestItem.domain)
+    )  # fmt: skip
 
 
 def group_profile(pupil_profiles: list[Profile]) -> Profile:

@@ -171,14 +171,16 @@ def school_csv():
 def _category_selection(group_id: int):
     group = load_group_or_404(group_id)
     pupil_ids = services.group_pupil_ids(group.id)
-    options = category_services.category_tests(pupil_ids)
+    options = category_services.category_tests("group", group.id)
     chosen = int_arg("afname")
     option = next((o for o in options if o.administration_id == chosen), None)
     if chosen is not None and option is None:
         # Not an afname of this group's pupils: refuse like the loaders do (404, audited).
         refuse("administration", chosen, group=group.id)
     option = option or (options[0] if options else None)
-    profiles = category_services.profiles([option.administration_id], pupil_ids) if option else {}
+    profiles = (
+        category_services.profiles([option.administration_id], "group", group.id) if option else {}
+    )
     names = dict(db.session.execute(select(Pupil.id, Pupil.display_name).where(
         Pupil.id.in_(pupil_ids))).all())  # fmt: skip
     pupils = sorted(

@@ -11,13 +11,12 @@ from datetime import date
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from plugin.audit import record_event
 from plugin.auth import Permission, load_group_or_404, load_pupil_or_404, require_permission
 from plugin.extensions import cache
 from plugin.inputs import parse_int
-from plugin.models import Group, Moment, Pupil, moment_code
+from plugin.models import Group, Moment, moment_code
 from plugin.periods import school_year_label
 from reports import bp, category_services, charts, services, wording
 from reports.export import csv_response, slug
@@ -147,9 +146,8 @@ def pupil(pupil_id: int):
 
 def _pupil_categories(pupil) -> list:
     """The pupil's paper tests scored per item, each with its domain profile."""
-    ids = select(Pupil.id).where(Pupil.id == pupil.id)
-    options = category_services.category_tests(ids)
-    profiles = category_services.profiles([o.administration_id for o in options], ids)
+    options = category_services.category_tests("pupil", pupil.id)
+    profiles = category_services.profiles([o.administration_id for o in options], "pupil", pupil.id)
     return [
         (option, profiles[(option.administration_id, pupil.id)])
         for option in options
