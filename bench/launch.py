@@ -16,6 +16,7 @@ rate limits are off (30 launches a minute per person would stop the bench; they 
 elsewhere). The plain tool is :mod:`bench.plain_tool`.
 
     python -m bench launch [--launches 40] [--db sqlite,postgresql] [--redis URL]
+                           [--latency 0,30] [--client http|requests]
 
 PostgreSQL: a database of its own on ``BENCH_PG_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/postgres``), dropped afterwards. ``--redis`` adds a
