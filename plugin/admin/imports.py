@@ -10,29 +10,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (
-    Flask,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Flask, Response, current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from plugin.admin import bp
+from plugin.admin import bp, staged
 from plugin.auth import Permission, refuse, require_permission, require_principal
 from plugin.db import reads_only
 from plugin.extensions import db
-from plugin.imports import uploads
-from plugin.imports.models import ImportUpload
 from plugin.imports.records import EdexmlRefused, Problem
 from plugin.imports.summary import change_phrases, problem_text
+from plugin.imports.uploads import EDEXML
 from plugin.models import School
-from plugin.unit_of_work import rollback_quietly
 
 PROBLEMS_SHOWN = 500
 SECTIONS = (
@@ -58,25 +47,11 @@ SECTIONS = (
 
 
 def allow_large_uploads(app: Flask) -> None:
-    """Let the upload exceed the app's MAX_CONTENT_LENGTH (a board's export is several MB),
-    for that endpoint only; first of all hooks, before the CSRF check reads the form."""
-
-    def raise_limit() -> None:
-        if request.endpoint == "admin.upload_import":
-            request.max_content_length = uploads.MAX_UPLOAD_BYTES
-
-    app.before_request_funcs.setdefault(None, []).insert(0, raise_limit)
+    staged.allow_large_upload(app, "admin.upload_import", EDEXML)
 
 
 def _school() -> School:
     return db.get_or_404(School, require_principal().school_id)
-
-
-def _upload(upload_id: int) -> ImportUpload:
-    try:
-        return uploads.load_upload(require_principal().school_id, upload_id)
-    except LookupError:
-        refuse("import_upload", upload_id)
 
 
 def _demo_download_offered(school: School) -> bool:
@@ -87,8 +62,8 @@ def _upload_page(school: School, problems: list[Problem] | None = None, status: 
     texts = [problem_text(problem) for problem in problems or []]
     return render_template(
         "admin/import.html", school=school, problems=texts[:PROBLEMS_SHOWN],
-        problem_count=len(texts), history=uploads.last_imports(school.id),
-        demo_download=_demo_download_offered(school), max_mb=uploads.MAX_UPLOAD_BYTES >> 20,
+        problem_count=len(texts), history=EDEXML.last_imports(school.id),
+        demo_download=_demo_download_offered(school), max_mb=EDEXML.max_bytes >> 20,
     ), status  # fmt: skip
 
 
@@ -104,19 +79,8 @@ def imports():
 @require_permission(Permission.MANAGE_SCHOOL)
 def upload_import():
     """Read and check the file, keep the parsed records, show the preview."""
-    school = _school()
-    file = request.files.get("file")
-    data = file.read() if file else b""
-    if not data:
-        return _upload_page(school, [Problem(_("Choose an EDEXML file to upload."))], 422)
-    try:
-        upload, _plan = uploads.create_upload(
-            school, require_principal().staff_id, data, date.today()
-        )
-    except EdexmlRefused as refused:
-        rollback_quietly()  # nothing of a refused file is kept
-        return _upload_page(school, refused.problems, 422)
-    return redirect(url_for("admin.import_preview", upload_id=upload.id), 303)
+    missing = Problem(_("Choose an EDEXML file to upload."))
+    return staged.receive(EDEXML, _school(), _upload_page, missing, "admin.import_preview")
 
 
 @bp.get("/import/<int:upload_id>")
@@ -124,17 +88,14 @@ def upload_import():
 @reads_only  # polled while the job writes: never queue behind it (SQLite)
 def import_preview(upload_id: int):
     """What the import would change; its progress while a job applies it; what it changed."""
-    upload, school = _upload(upload_id), _school()
-    job = uploads.job_of(upload)
-    waiting = uploads.awaits_confirmation(upload, job)
+    upload, school = staged.load(EDEXML, upload_id), _school()
     try:
-        plan = uploads.current_plan(upload, school, date.today()) if waiting else None
+        shown = EDEXML.preview(upload, school, date.today())
     except EdexmlRefused as refused:  # e.g. a newer school year was imported meanwhile
         return _upload_page(school, refused.problems, 409)
-    counts = plan.counts if plan is not None else upload.summary
     return render_template(
-        "admin/import_preview.html", upload=upload, plan=plan, job=job, waiting=waiting,
-        phrases=change_phrases(counts), sections=SECTIONS,
+        "admin/import_preview.html", upload=upload, plan=shown.plan, job=shown.job,
+        waiting=shown.waiting, phrases=change_phrases(shown.counts), sections=SECTIONS,
     )  # fmt: skip
 
 
@@ -142,22 +103,15 @@ def import_preview(upload_id: int):
 @require_permission(Permission.MANAGE_SCHOOL)
 def apply_upload(upload_id: int):
     """Queue the job that applies exactly the previewed changes, all or nothing."""
-    upload, school, principal = _upload(upload_id), _school(), require_principal()
-    digest = request.form.get("digest", "")
-    try:
-        uploads.queue_upload(upload, school, digest, principal.staff_id, date.today())
-    except (uploads.StalePreview, EdexmlRefused):
-        flash(_("The school's data changed since the preview. Check the changes again."), "error")
-    return redirect(url_for("admin.import_preview", upload_id=upload_id), 303)
+    upload = staged.load(EDEXML, upload_id)
+    return staged.confirm(EDEXML, upload, _school(), "admin.import_preview")
 
 
 @bp.post("/import/<int:upload_id>/annuleren")
 @require_permission(Permission.MANAGE_SCHOOL)
 def cancel_upload(upload_id: int):
     """Drop an upload that was not applied."""
-    uploads.cancel_upload(_upload(upload_id))
-    flash(_("The upload has been cancelled; nothing was changed."), "success")
-    return redirect(url_for("admin.imports"), 303)
+    return staged.cancel(EDEXML, staged.load(EDEXML, upload_id), "admin.imports")
 
 
 @bp.get("/import/voorbeeld.xml")

@@ -12,51 +12,37 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Flask, Response, render_template
 from flask_babel import gettext as _
 
-from plugin.admin import bp
-from plugin.auth import Permission, refuse, require_permission, require_principal
+from plugin.admin import bp, staged
+from plugin.auth import Permission, require_permission, require_principal
 from plugin.db import reads_only
 from plugin.extensions import db
-from plugin.imports.results import migration, uploads
+from plugin.imports.results import migration
 from plugin.imports.results.columns import COLUMNS, template_csv
-from plugin.imports.results.models import ResultsUpload
 from plugin.imports.results.reader import Problem, ResultsRefused
 from plugin.imports.results.summary import problem_text, results_summary
+from plugin.imports.results.uploads import RESULTS
 from plugin.models import School
-from plugin.unit_of_work import rollback_quietly
 
 PROBLEMS_SHOWN = 500
 
 
 def allow_large_uploads(app: Flask) -> None:
-    """The results upload may exceed the app's MAX_CONTENT_LENGTH (first of all hooks)."""
-
-    def raise_limit() -> None:
-        if request.endpoint == "admin.upload_results":
-            request.max_content_length = uploads.MAX_UPLOAD_BYTES
-
-    app.before_request_funcs.setdefault(None, []).insert(0, raise_limit)
+    staged.allow_large_upload(app, "admin.upload_results", RESULTS)
 
 
 def _school() -> School:
     return db.get_or_404(School, require_principal().school_id)
 
 
-def _upload(upload_id: int) -> ResultsUpload:
-    try:
-        return uploads.load_upload(require_principal().school_id, upload_id)
-    except LookupError:
-        refuse("results_upload", upload_id)
-
-
 def _page(school: School, problems: list[Problem] | None = None, status: int = 200):
     texts = [problem_text(problem) for problem in problems or []]
     return render_template(
         "admin/results.html", school=school, problems=texts[:PROBLEMS_SHOWN],
-        problem_count=len(texts), history=uploads.last_imports(school.id), columns=COLUMNS,
-        imports=migration.imported_history(school.id), max_mb=uploads.MAX_UPLOAD_BYTES >> 20,
+        problem_count=len(texts), history=RESULTS.last_imports(school.id), columns=COLUMNS,
+        imports=migration.imported_history(school.id), max_mb=RESULTS.max_bytes >> 20,
         summary=results_summary,
     ), status  # fmt: skip
 
@@ -83,19 +69,8 @@ def results_template():
 @require_permission(Permission.MANAGE_SCHOOL)
 def upload_results():
     """Read and check the file, keep its rows, show the preview."""
-    school = _school()
-    file = request.files.get("file")
-    data = file.read() if file else b""
-    if not data:
-        return _page(school, [Problem(_("Choose a CSV or XLSX file to upload."))], 422)
-    try:
-        upload, _plan = uploads.create_upload(
-            school, require_principal().staff_id, data, date.today()
-        )
-    except ResultsRefused as refused:
-        rollback_quietly()  # nothing of a refused file is kept
-        return _page(school, refused.problems, 422)
-    return redirect(url_for("admin.results_preview", upload_id=upload.id), 303)
+    missing = Problem(_("Choose a CSV or XLSX file to upload."))
+    return staged.receive(RESULTS, _school(), _page, missing, "admin.results_preview")
 
 
 @bp.get("/datamigratie/<int:upload_id>")
@@ -103,17 +78,14 @@ def upload_results():
 @reads_only  # polled while the job writes: never queue behind it (SQLite)
 def results_preview(upload_id: int):
     """What the import would do; its progress while the job runs; what it did."""
-    upload, school = _upload(upload_id), _school()
-    job = uploads.job_of(upload)
-    waiting = uploads.awaits_confirmation(upload, job)
+    upload, school = staged.load(RESULTS, upload_id), _school()
     try:
-        plan = uploads.current_plan(upload, school, date.today()) if waiting else None
+        shown = RESULTS.preview(upload, school, date.today())
     except ResultsRefused as refused:  # e.g. a pupil left the school meanwhile
         return _page(school, refused.problems, 409)
-    counts = plan.counts if plan is not None else upload.summary
     return render_template(
-        "admin/results_preview.html", upload=upload, plan=plan, job=job, waiting=waiting,
-        summary=results_summary(counts), counts=counts,
+        "admin/results_preview.html", upload=upload, plan=shown.plan, job=shown.job,
+        waiting=shown.waiting, summary=results_summary(shown.counts), counts=shown.counts,
         ignored=upload.summary.get("ignored", []),
     )  # fmt: skip
 
@@ -122,20 +94,11 @@ def results_preview(upload_id: int):
 @require_permission(Permission.MANAGE_SCHOOL)
 def apply_results(upload_id: int):
     """Queue the job that imports exactly the previewed results, all or nothing."""
-    upload, school, principal = _upload(upload_id), _school(), require_principal()
-    try:
-        uploads.queue_upload(
-            upload, school, request.form.get("digest", ""), principal.staff_id, date.today()
-        )
-    except (uploads.StalePreview, ResultsRefused):
-        flash(_("The school's results changed since the preview. Check the file again."),
-              "error")  # fmt: skip
-    return redirect(url_for("admin.results_preview", upload_id=upload_id), 303)
+    upload = staged.load(RESULTS, upload_id)
+    return staged.confirm(RESULTS, upload, _school(), "admin.results_preview")
 
 
 @bp.post("/datamigratie/<int:upload_id>/annuleren")
 @require_permission(Permission.MANAGE_SCHOOL)
 def cancel_results(upload_id: int):
-    uploads.cancel_upload(_upload(upload_id))
-    flash(_("The upload has been cancelled; nothing was changed."), "success")
-    return redirect(url_for("admin.results_page"), 303)
+    return staged.cancel(RESULTS, staged.load(RESULTS, upload_id), "admin.results_page")

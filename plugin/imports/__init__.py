@@ -20,5 +20,5 @@ def init_app(app: Flask) -> None:
     from plugin.jobs import register_job
 
     cli.register(app)
-    register_job(app, uploads.JOB_KIND, uploads.run_import_job)
-    register_job(app, results_uploads.JOB_KIND, results_uploads.run_results_job)
+    for staged in (uploads.EDEXML, results_uploads.RESULTS):
+        register_job(app, staged.job_kind, staged.run_job)
