@@ -9,6 +9,7 @@ a name: terminal output ends up in logs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from plugin.extensions import db
 from plugin.imports.apply import apply_import
+from plugin.imports.command import run_import
 from plugin.imports.edexml import parse_edexml
 from plugin.imports.plan import normalise_brin, plan_import
 from plugin.imports.records import EdexFile, EdexmlRefused, Problem
@@ -42,31 +44,19 @@ def register(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
     def edexml(path: Path, school_name: str, dry_run: bool) -> None:
         """Import pupils, groups and teachers from an EDEXML export."""
-        try:
-            _import(path.read_bytes(), school_name.strip(), dry_run)
-        except EdexmlRefused as refused:
-            db.session.rollback()
-            _print_problems(refused.problems)
-            click.get_current_context().exit(1)
-        except Exception:
-            db.session.rollback()
-            raise
+        run_import(lambda: _plan(path.read_bytes(), school_name.strip()), dry_run=dry_run,
+                   refused=EdexmlRefused, problem_text=problem_text)  # fmt: skip
 
 
-def _import(data: bytes, school_name: str, dry_run: bool) -> None:
+def _plan(data: bytes, school_name: str) -> Callable[[], object]:
+    """Read and plan the file, print what would change; the step that applies it."""
     edex = parse_edexml(data)
     school = _school(school_name, edex)
     plan = plan_import(school, edex, date.today())
     click.echo(_("%(school)s, school year %(year)s (EDEXML %(version)s): %(summary)s.",
                  school=school.name, year=school_year_label(edex.school_year),
                  version=edex.version or "2.x", summary=change_summary(plan.counts)))  # fmt: skip
-    if dry_run:
-        db.session.rollback()
-        click.echo(_("Dry run: nothing was stored."))
-        return
-    apply_import(plan)
-    db.session.commit()
-    click.echo(_("The import has been applied."))
+    return lambda: apply_import(plan)
 
 
 def _school(name: str, edex: EdexFile) -> School:
@@ -86,10 +76,3 @@ def _school(name: str, edex: EdexFile) -> School:
     db.session.flush()
     click.echo(_("New school %(name)s (BRIN %(brin)s).", name=name, brin=edex.brin))
     return school
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    click.echo(_("The file was refused; nothing was stored. Problems found: %(count)d.",
-                 count=len(problems)), err=True)  # fmt: skip
-    for problem in problems:
-        click.echo(f"- {problem_text(problem)}", err=True)

@@ -9,6 +9,7 @@ printed (terminal output ends up in logs); problems name pupils by key only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from plugin.extensions import db
+from plugin.imports.command import run_import
 from plugin.imports.results.apply import apply_results
 from plugin.imports.results.reader import Problem, ResultsRefused
 from plugin.imports.results.summary import problem_text, results_summary
@@ -31,18 +33,13 @@ def register(import_group: click.Group) -> None:
     @click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
     def results(path: Path, school_name: str, dry_run: bool) -> None:
         """Import test results from the previous system (CSV or XLSX)."""
-        try:
-            _import(path.read_bytes(), school_name.strip(), dry_run)
-        except ResultsRefused as refused:
-            db.session.rollback()
-            _print_problems(refused.problems)
-            click.get_current_context().exit(1)
-        except Exception:
-            db.session.rollback()
-            raise
+        run_import(lambda: _plan(path.read_bytes(), school_name.strip()), dry_run=dry_run,
+                   refused=ResultsRefused, problem_text=problem_text)  # fmt: skip
 
 
-def _import(data: bytes, school_name: str, dry_run: bool) -> None:
+def _plan(data: bytes, school_name: str) -> Callable[[], object]:
+    """Read and plan the file for the named school, print what would change; the step that
+    applies it."""
     school = db.session.scalar(select(School).where(School.name == school_name))
     if school is None:
         raise ResultsRefused([Problem(_(
@@ -54,17 +51,4 @@ def _import(data: bytes, school_name: str, dry_run: bool) -> None:
     if read.ignored:
         click.echo(_("Columns ignored (not stored): %(columns)s.",
                      columns=", ".join(read.ignored)))  # fmt: skip
-    if dry_run:
-        db.session.rollback()
-        click.echo(_("Dry run: nothing was stored."))
-        return
-    apply_results(plan, source="cli")
-    db.session.commit()
-    click.echo(_("The import has been applied."))
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    click.echo(_("The file was refused; nothing was stored. Problems found: %(count)d.",
-                 count=len(problems)), err=True)  # fmt: skip
-    for problem in problems:
-        click.echo(f"- {problem_text(problem)}", err=True)
+    return lambda: apply_results(plan, source="cli")
