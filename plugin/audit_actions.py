@@ -3,7 +3,9 @@
 :func:`plugin.audit.record_event` accepts only these actions, so an action cannot reach the log
 without a label. A sentence names the actor and the object with ``%(actor)s``, ``%(object)s``
 and ``%(pupil)s``; the log fills them in when it is shown, from ids (the rows hold no names),
-so after an erasure or a purge it reads "verwijderde leerling".
+so after an erasure or a purge it reads "verwijderde leerling". A course link's object reads
+"the course <title>" (its title is typed in the platform, so the row never holds it), or "a
+removed course" once the link is gone.
 
 Adding an action: add a member here (value, label, sentence), then ``make translations``.
 """
@@ -128,22 +130,22 @@ class AuditAction(enum.StrEnum):
     )  # fmt: skip
     COURSE_LINK_APPROVED = (
         "course_link_approved", _l("linked a platform course to a group"),
-        _l("%(actor)s linked the course %(object)s to a group"),
+        _l("%(actor)s linked %(object)s to a group"),
     )  # fmt: skip
     CONTEXT_RELINKED = (
         "context_relinked", _l("linked a platform course to a group"),
-        _l("%(actor)s linked the course %(object)s to a group"),
+        _l("%(actor)s linked %(object)s to a group"),
     )  # fmt: skip
     COURSE_LINK_REFUSED = (
         "course_link_refused", _l("refused or unlinked a platform course"),
-        _l("%(actor)s refused or unlinked the course %(object)s"),
+        _l("%(actor)s refused or unlinked %(object)s"),
     )  # fmt: skip
     COURSE_LINKED_BY_IMPORT = (
         "course_linked_by_import", _l("opened a course the import links to their group"),
-        _l("%(actor)s opened the course %(object)s, which the import links to their group"),
+        _l("%(actor)s opened %(object)s, which the import links to their group"),
     )  # fmt: skip
     GROUP_CREATED = (
-        "group_created", _l("created a group"), _l("%(actor)s created the group %(object)s"),
+        "group_created", _l("created a group"), _l("%(actor)s created a group: %(object)s"),
     )  # fmt: skip
     ROSTER_SYNC = (
         "roster_sync", _l("synchronised a class list with the platform"),

@@ -9,7 +9,9 @@ the school (or to a new group the IB names) or refuses it; only then is a
 Teacher links that a course brings (the IB's approval for the requesting teachers, the
 instructors on the course's roster) remember the course (``via_context_id``): re-linking or
 refusing the course takes them away again. Every decision is audited and raises the session
-version of everyone whose access changed.
+version of everyone whose access changed. Its audit row holds ids only (the course link, the
+groups, the request it settled): a course's title and label are typed in the platform and often
+name a teacher ("Groep 7 juf Demi"), so the log looks them up when it is shown.
 """
 
 from __future__ import annotations
@@ -62,8 +64,7 @@ def new_group(school_id: int, year: int, name: str | None, raw_leerjaar: str | N
     group = Group(school_id=school_id, name=name, school_year=year, leerjaar=leerjaar)
     db.session.add(group)
     db.session.flush()
-    record_event("group_created", "group", group.id, school_id=school_id, name=name,
-                 leerjaar=leerjaar)  # fmt: skip
+    record_event("group_created", "group", group.id, school_id=school_id, leerjaar=leerjaar)
     return group
 
 
@@ -72,7 +73,7 @@ def approve_pending(school_id: int, request_id: int, group: Group, by_staff_id: 
     request = course_requests.pending_request(school_id, request_id)
     requesters = course_requests.requesting_staff(request)
     context = _decide(request, requested_by_staff_id=requesters[0].id if requesters else None)
-    return _link(context, group, by_staff_id, requesters)
+    return _link(context, group, by_staff_id, requesters, request=request_id)
 
 
 def refuse_pending(school_id: int, request_id: int) -> PlatformContext:
@@ -80,7 +81,7 @@ def refuse_pending(school_id: int, request_id: int) -> PlatformContext:
     request = course_requests.pending_request(school_id, request_id)
     context = _decide(request, refused_at=datetime.now(UTC))
     record_event("course_link_refused", "platform_context", context.id, school_id=school_id,
-                 title=context.title, label=context.label)  # fmt: skip
+                 request=request_id)  # fmt: skip
     return context
 
 
@@ -138,8 +139,7 @@ def unlink(context: PlatformContext) -> PlatformContext:
     _drop_course_teachers(context)
     course_requests.forget_unmatched(context.id)
     record_event("course_link_refused", "platform_context", context.id,
-                 school_id=context.school_id, old=context.group_id,
-                 title=context.title)  # fmt: skip
+                 school_id=context.school_id, old=context.group_id)  # fmt: skip
     context.group_id, context.refused_at = None, datetime.now(UTC)
     db.session.flush()
     return context
@@ -156,7 +156,9 @@ def link_by_import(context: PlatformContext, group: Group, staff: StaffMember) -
                  school_id=context.school_id, group=group.id, teacher=staff.id)  # fmt: skip
 
 
-def _link(context, group, by_staff_id, teachers: list[StaffMember]) -> PlatformContext:
+def _link(
+    context, group, by_staff_id, teachers: list[StaffMember], request: int | None = None
+) -> PlatformContext:
     if group.school_id != context.school_id:
         raise AccessError(_("Choose one of the school's groups."))
     old = context.group_id
@@ -165,9 +167,11 @@ def _link(context, group, by_staff_id, teachers: list[StaffMember]) -> PlatformC
     for staff in teachers:
         give_course_teacher(context, staff, TeacherSource.APPROVED)
     db.session.flush()
+    detail = {"old": old, "new": group.id, "teachers": [staff.id for staff in teachers]}
+    if request is not None:  # the course request this decision settled
+        detail["request"] = request
     record_event("course_link_approved", "platform_context", context.id,
-                 school_id=context.school_id, old=old, new=group.id, title=context.title,
-                 teachers=[staff.id for staff in teachers])  # fmt: skip
+                 school_id=context.school_id, **detail)  # fmt: skip
     return context
 
 

@@ -3,7 +3,9 @@
 Rows hold ids only. The names in the sentences are looked up when the log is shown, with one
 query per kind of object for a whole page (pupils, staff, groups, test administrations,
 courses, erased pupils): never one query per row. A pupil who was erased or purged reads as
-"een verwijderde leerling".
+"een verwijderde leerling"; a group or course link whose row is gone reads as "een verwijderde
+groep" / "een verwijderde cursus". The groups a course-link decision names in its detail (old
+and new group, by id) are looked up with the page's other groups.
 """
 
 from __future__ import annotations
@@ -206,6 +208,13 @@ class _Names:
     administrations: dict[int, str]
     courses: dict[int, str]
 
+    def group(self, group_id: int | None) -> str:
+        return self.groups.get(group_id) or _("a removed group")
+
+    def course(self, context_id: int | None) -> str:
+        title = self.courses.get(context_id)
+        return _("the course %(name)s", name=title) if title else _("a removed course")
+
     def pupil(self, pupil_id: int | None) -> str:
         if pupil_id is None:
             return _("a pupil")
@@ -218,6 +227,18 @@ class _Names:
 
 def _ids(events: Iterable[AuditEvent], object_type: str) -> set[int]:
     return {e.object_id for e in events if e.object_type == object_type and e.object_id}
+
+
+def _detail_group_ids(events: Iterable[AuditEvent]) -> set[int]:
+    """The group ids course-link decisions hold in their detail (see :data:`_GROUP_DETAILS`)."""
+    found = set()
+    for event in events:
+        detail = event.detail if isinstance(event.detail, dict) else {}
+        for key in _GROUP_DETAILS.get(event.action, ()):
+            value = detail.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                found.add(value)
+    return found
 
 
 def _lookup(school_id: int, events: list[AuditEvent]) -> _Names:
@@ -259,7 +280,8 @@ def _lookup(school_id: int, events: list[AuditEvent]) -> _Names:
         erased=erased,
         staff=_pairs(select(StaffMember.id, StaffMember.display_name), StaffMember, school_id,
                      staff_ids),
-        groups=_pairs(select(Group.id, Group.name), Group, school_id, _ids(events, "group")),
+        groups=_pairs(select(Group.id, Group.name), Group, school_id,
+                      _ids(events, "group") | _detail_group_ids(events)),
         administrations=administrations,
         courses=_pairs(
             select(PlatformContext.id, func.coalesce(PlatformContext.title, PlatformContext.label,
@@ -300,13 +322,13 @@ def _object(event: AuditEvent, names: _Names) -> str:
     if kind == "pupil":
         return names.pupil(object_id)
     if kind == "group":
-        return names.groups.get(object_id) or _("a removed group")
+        return names.group(object_id)
     if kind == "staff_member":
         return names.staff.get(object_id) or _("a removed staff member")
     if kind == "administration":
         return names.administrations.get(object_id) or _("a removed test administration")
     if kind == "platform_context":
-        return names.courses.get(object_id) or _("a course")
+        return names.course(object_id)
     if kind == "school":
         return _("the school")
     return _("an object")
@@ -327,20 +349,26 @@ def describe(school_id: int, events: list[AuditEvent]) -> list[LogLine]:
                       "pupil": names.pupil(event.pupil_id)}  # fmt: skip
             sentence = str(action.sentence) % values
         lines.append(
-            LogLine(event, actor, sentence[:1].upper() + sentence[1:], label, _details(event))
+            LogLine(
+                event, actor, sentence[:1].upper() + sentence[1:], label, _details(event, names)
+            )
         )
     return lines
 
 
-def _details(event: AuditEvent) -> list[tuple[str, str]]:
+def _details(event: AuditEvent, names: _Names) -> list[tuple[str, str]]:
     """The detail fields a reader understands, in Dutch; never the raw JSON."""
     detail = event.detail if isinstance(event.detail, dict) else {}
+    group_keys = _GROUP_DETAILS.get(event.action, ())
     shown: list[tuple[str, str]] = []
     for key, label in _DETAIL_LABELS.items():
         value = detail.get(key)
         if value is None or value == "" or value == []:
             continue
-        if key == "school_year" and isinstance(value, int):
+        if key in group_keys and isinstance(value, int):
+            label = _GROUP_LABELS[key]
+            text = names.group(value)
+        elif key == "school_year" and isinstance(value, int):
             text = school_year_label(value)
         elif key == "counts" and isinstance(value, dict):
             text = ", ".join(f"{k} {v}" for k, v in value.items())
@@ -366,6 +394,7 @@ _DETAIL_LABELS = {
     "results": lambda: _("results"),
     "old": lambda: _("old"),
     "new": lambda: _("new"),
+    "group": lambda: _("group"),
     "domain": lambda: _("domain"),
     "indicator": lambda: _("goal"),
     "reason": lambda: _("reason"),
@@ -375,6 +404,20 @@ _DETAIL_LABELS = {
     "left": lambda: _("pupils marked as left"),
     "matched": lambda: _("accounts matched to a pupil"),
     "unresolved": lambda: _("accounts not matched"),
+}
+
+_GROUP_DETAILS = {
+    AuditAction.COURSE_LINK_APPROVED.value: ("old", "new"),
+    AuditAction.CONTEXT_RELINKED.value: ("old", "new"),
+    AuditAction.COURSE_LINK_REFUSED.value: ("old",),
+    AuditAction.COURSE_LINKED_BY_IMPORT.value: ("group",),
+}
+"""Detail keys that hold a group's id: the log shows the group's name (looked up now)."""
+
+_GROUP_LABELS = {
+    "old": lambda: _("old group"),
+    "new": lambda: _("new group"),
+    "group": lambda: _("group"),
 }
 
 _REASONS = {

@@ -121,6 +121,43 @@ def test_unlinking_takes_away_what_the_course_gave_and_nothing_else(client, ib, 
     assert (context.group_id, by_course.session_version) == (None, 1)
 
 
+def test_course_decisions_and_new_groups_are_logged_by_id_and_read_with_their_names(
+    client, ib, school
+):
+    """A course's title and label are typed in the platform and often name a teacher; a group
+    name may too. The audit rows of decisions hold ids only; the Logboek looks the names up."""
+    linked = _request(school, title="Groep 7 juf Demi", label="7 juf Demi")
+    form = {"group": "new", "name": "Groep 7 Zonnebloem juf Demi", "leerjaar": "7"}
+    assert client.post(f"/administratie/koppelingen/aanvraag/{linked.id}",
+                       data=form).status_code == 303  # fmt: skip
+    refused = _request(school, title="Rekenen juf Demi", label="R juf Demi", sub="t-2")
+    assert client.post(
+        f"/administratie/koppelingen/aanvraag/{refused.id}/weigeren"
+    ).status_code == 303  # fmt: skip
+    context = db.session.scalars(
+        select(PlatformContext).where(PlatformContext.group_id.is_not(None))
+    ).one()
+    group = db.session.get(Group, context.group_id)
+    assert client.post(f"/administratie/koppelingen/{context.id}/ontkoppelen").status_code == 303
+    rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [r.action for r in rows] == [
+        "group_created", "course_link_approved", "course_link_refused", "course_link_refused",
+    ]  # fmt: skip
+    assert "juf Demi" not in repr([r.detail for r in rows])
+    created, approved, refusal, unlinked = rows
+    assert (created.object_type, created.object_id) == ("group", group.id)
+    assert (approved.object_type, approved.object_id) == ("platform_context", context.id)
+    assert (approved.detail["new"], approved.detail["request"]) == (group.id, linked.id)
+    assert refusal.detail["request"] == refused.id
+    assert unlinked.detail["old"] == group.id
+    page = client.get("/administratie/logboek").get_data(as_text=True)
+    assert "Meester Ibo maakte een groep aan: Groep 7 Zonnebloem juf Demi" in page
+    assert "Meester Ibo koppelde de cursus Groep 7 juf Demi aan een groep" in page
+    assert "nieuwe groep: Groep 7 Zonnebloem juf Demi" in page
+    assert "Meester Ibo weigerde of ontkoppelde de cursus Rekenen juf Demi" in page
+    assert "oude groep: Groep 7 Zonnebloem juf Demi" in page
+
+
 def test_the_roster_accounts_a_sync_could_not_match_are_listed_until_the_course_is_unlinked(
     client, ib, school
 ):

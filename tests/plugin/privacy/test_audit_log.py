@@ -14,7 +14,7 @@ from plugin.audit import record_event
 from plugin.audit_actions import AuditAction
 from plugin.auth import Role
 from plugin.extensions import db
-from plugin.models import AuditEvent, Pupil, StaffRole
+from plugin.models import AuditEvent, Group, PlatformContext, Pupil, StaffRole
 from tests.factories import GroupFactory, PupilFactory, StaffFactory, enrol, link_teacher
 
 
@@ -72,6 +72,29 @@ def test_names_are_looked_up_now_so_an_erased_pupil_reads_as_removed(client, ib,
     assert "Adam" not in page
     assert "Juf Demi Jansen bekeek het leerlingrapport van een verwijderde leerling" in page
     assert "verwijderde op verzoek alle gegevens van een verwijderde leerling" in page
+
+
+def test_a_removed_course_link_or_group_reads_as_removed(client, ib, school):
+    group = GroupFactory(school=school, name="Groep 8 meester Bas")
+    course = PlatformContext(school_id=school.id, issuer="https://lms", context_id="c-8",
+                             title="Groep 8 meester Bas", group_id=None)  # fmt: skip
+    db.session.add(course)
+    db.session.flush()
+    _event(school, "group_created", "group", group.id, actor_staff_id=ib.id,
+           detail={"leerjaar": 8})  # fmt: skip
+    _event(school, "course_link_approved", "platform_context", course.id, actor_staff_id=ib.id,
+           detail={"old": None, "new": group.id, "teachers": []})  # fmt: skip
+    page = _log(client)
+    assert "Juf Demi Jansen maakte een groep aan: Groep 8 meester Bas" in page
+    assert "Juf Demi Jansen koppelde de cursus Groep 8 meester Bas aan een groep" in page
+    assert "nieuwe groep: Groep 8 meester Bas" in page
+    db.session.execute(PlatformContext.__table__.delete().where(PlatformContext.id == course.id))
+    db.session.execute(Group.__table__.delete().where(Group.id == group.id))
+    page = _log(client)
+    assert "Bas" not in page
+    assert "Juf Demi Jansen maakte een groep aan: een verwijderde groep" in page
+    assert "Juf Demi Jansen koppelde een verwijderde cursus aan een groep" in page
+    assert "nieuwe groep: een verwijderde groep" in page
 
 
 def test_another_schools_pupil_is_never_named(client, ib, school, other_school):
@@ -141,6 +164,9 @@ def _count_queries(app, action):
 def test_names_cost_a_bounded_number_of_queries(app, client, ib, school):
     """One query per kind of name for a whole page: 50 pupils cost what 2 pupils cost."""
     group = GroupFactory(school=school)
+    course = PlatformContext(school_id=school.id, issuer="https://lms", context_id="c")
+    db.session.add(course)
+    db.session.flush()
 
     def fill(n):
         for _i in range(n):
@@ -150,6 +176,9 @@ def test_names_cost_a_bounded_number_of_queries(app, client, ib, school):
             _event(school, "view_pupil_report", "pupil", pupil.id, actor_staff_id=teacher.id,
                    pupil_id=pupil.id)  # fmt: skip
             _event(school, "view_group_report", "group", group.id, actor_staff_id=teacher.id)
+            _event(school, "course_link_approved", "platform_context", course.id,
+                   actor_staff_id=teacher.id,
+                   detail={"old": group.id, "new": GroupFactory(school=school).id})  # fmt: skip
 
     _log(client)  # warm: the reference snapshots (plugin.reference_cache) are read once
     fill(1)
