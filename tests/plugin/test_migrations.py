@@ -189,3 +189,65 @@ def _audit_rows_before_0012(conn) -> None:
         run("INSERT INTO audit_event (school_id, actor_label, action, object_type, detail)"
             " VALUES (1, 'leerkracht', :action, 'school', :detail)",
             action=action, detail=json.dumps(detail))  # fmt: skip
+
+
+@pytest.mark.no_db
+def test_the_audit_titles_migration_strips_course_titles_and_group_names(tmp_path):
+    """Revision 0013: decisions on course links kept the course's title and label (typed in the
+    platform, often with a teacher's name) and a new group its name; afterwards they keep ids
+    only, and every other row and key is left as it was."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from tests.conftest import fresh_database, make_app
+
+    with fresh_database("lib_mig13", tmp_path / "mig13.sqlite") as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0012_privacy_requests")
+            with db.engine.begin() as conn:
+                _audit_rows_before_0013(conn)
+            upgrade(revision="0013_audit_titles")
+            with db.engine.connect() as conn:
+                details = conn.execute(
+                    sa.text("SELECT action, object_id, detail FROM audit_event ORDER BY id")
+                ).all()
+            db.session.remove()
+            db.engine.dispose()
+    logged = [(a, o, d if isinstance(d, dict) else json.loads(d)) for a, o, d in details]
+    assert logged == [
+        ("group_created", 1, {"leerjaar": 7}),
+        ("course_link_approved", 1, {"old": None, "new": 1, "teachers": [2]}),
+        ("course_link_refused", 2, {}),
+        ("course_link_refused", 1, {"old": 1}),
+        ("context_relinked", 1, {"old": None, "new": 1}),
+        ("view_group_report", 1, {"title": "kept: not a course decision"}),
+    ]
+    assert "juf Demi" not in repr(logged)
+
+
+def _audit_rows_before_0013(conn) -> None:
+    """What the log held at revision 0012: titles, labels and group names in details."""
+    import sqlalchemy as sa
+
+    def run(sql: str, **params) -> None:
+        conn.execute(sa.text(sql), params)
+
+    run("INSERT INTO school (id, name, migration_state, midden_start_month, midden_end_month,"
+        " eind_start_month, eind_end_month, is_synthetic)"
+        " VALUES (1, 'S', 'done', 12, 2, 5, 7, false)")  # fmt: skip
+    rows = [
+        ("group_created", "group", {"name": "Groep 7 juf Demi", "leerjaar": 7}),
+        ("course_link_approved", "platform_context",
+         {"old": None, "new": 1, "title": "Groep 7 juf Demi", "teachers": [2]}),
+        ("course_link_refused", "platform_context",
+         {"title": "Rekenen juf Demi", "label": "R juf Demi"}),
+        ("course_link_refused", "platform_context", {"old": 1, "title": "Groep 7 juf Demi"}),
+        ("context_relinked", "platform_context", {"old": None, "new": 1}),
+        ("view_group_report", "group", {"title": "kept: not a course decision"}),
+    ]  # fmt: skip
+    for number, (action, kind, detail) in enumerate(rows):
+        run("INSERT INTO audit_event (school_id, actor_label, action, object_type, object_id,"
+            " detail) VALUES (1, 'ib', :action, :kind, :object, :detail)",
+            action=action, kind=kind, object=2 if number == 2 else 1,
+            detail=json.dumps(detail))  # fmt: skip
