@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import click
 from flask import Flask
@@ -20,7 +19,7 @@ from sqlalchemy import select
 
 from plugin.extensions import db
 from plugin.imports.apply import apply_import
-from plugin.imports.command import run_import
+from plugin.imports.command import file_import
 from plugin.imports.edexml import parse_edexml
 from plugin.imports.plan import normalise_brin, plan_import
 from plugin.imports.records import EdexFile, EdexmlRefused, Problem
@@ -38,14 +37,9 @@ def register(app: Flask) -> None:
 
     results_cli.register(import_group)
 
-    @import_group.command("edexml")
-    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--school", "school_name", required=True, help="The school's name.")
-    @click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
-    def edexml(path: Path, school_name: str, dry_run: bool) -> None:
-        """Import pupils, groups and teachers from an EDEXML export."""
-        run_import(lambda: _plan(path.read_bytes(), school_name.strip()), dry_run=dry_run,
-                   refused=EdexmlRefused, problem_text=problem_text)  # fmt: skip
+    file_import(import_group, "edexml",
+                help_text="Import pupils, groups and teachers from an EDEXML export.",
+                refused=EdexmlRefused, problem_text=problem_text)(_plan)  # fmt: skip
 
 
 def _plan(data: bytes, school_name: str) -> Callable[[], object]:

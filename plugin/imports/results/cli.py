@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import click
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from plugin.extensions import db
-from plugin.imports.command import run_import
+from plugin.imports.command import file_import
 from plugin.imports.results.apply import apply_results
 from plugin.imports.results.reader import Problem, ResultsRefused
 from plugin.imports.results.summary import problem_text, results_summary
@@ -27,14 +26,9 @@ from plugin.models import School
 
 
 def register(import_group: click.Group) -> None:
-    @import_group.command("results")
-    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--school", "school_name", required=True, help="The school's name.")
-    @click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
-    def results(path: Path, school_name: str, dry_run: bool) -> None:
-        """Import test results from the previous system (CSV or XLSX)."""
-        run_import(lambda: _plan(path.read_bytes(), school_name.strip()), dry_run=dry_run,
-                   refused=ResultsRefused, problem_text=problem_text)  # fmt: skip
+    file_import(import_group, "results",
+                help_text="Import test results from the previous system (CSV or XLSX).",
+                refused=ResultsRefused, problem_text=problem_text)(_plan)  # fmt: skip
 
 
 def _plan(data: bytes, school_name: str) -> Callable[[], object]:
