@@ -21,7 +21,9 @@ elsewhere). The plain tool is :mod:`bench.plain_tool`.
 PostgreSQL: a database of its own on ``BENCH_PG_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/postgres``), dropped afterwards. ``--redis`` adds a
 PostgreSQL run with launch state in Redis (the production pair). Goal: Leerling in beeld's
-median at most half the plain tool's (ratio ≤ 0.5).
+median at most half the plain tool's (ratio ≤ 0.5). Each gunicorn worker's CPU time per launch
+(from ``/proc``) is printed too: the tools' own work, which the machine's load does not change
+the way it changes wall times.
 """
 
 from __future__ import annotations
@@ -153,6 +155,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+MASTERS: dict[str, int] = {}
+"""The gunicorn master's pid for each server's URL."""
+
+
+def worker_cpu(url: str) -> float:
+    """CPU seconds (user + system) the server's worker has used so far (Linux ``/proc``): the
+    tool's own work, without the time it waited for a core or for the network."""
+    master = MASTERS[url]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def gunicorn(target: str, port: int, env: dict, log: Path):
     """``target`` under gunicorn, one sync worker, until the block ends."""
@@ -177,6 +195,7 @@ def gunicorn(target: str, port: int, env: dict, log: Path):
                     break
                 except requests.RequestException:
                     time.sleep(0.1)
+            MASTERS[f"http://127.0.0.1:{port}"] = process.pid
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()
@@ -400,10 +419,14 @@ def run(kind: str, redis_url: str, args, platform: Platform, folder: Path) -> li
             before = platform.jwks_fetches
             ours_steps.clear()
             times: dict[str, list[float]] = {"ours": [], "plain": []}
+            cpu = {"ours": -worker_cpu(ours), "plain": -worker_cpu(plain)}
             for _ in range(args.launches):  # interleaved: both see the same machine load
                 times["ours"].append(ours_launch())
                 times["plain"].append(plain_launch())
+            cpu = {"ours": cpu["ours"] + worker_cpu(ours),
+                   "plain": cpu["plain"] + worker_cpu(plain)}  # fmt: skip
             results.append(_summary(label, latency, times, platform.jwks_fetches - before))
+            results[-1]["cpu"] = {name: s * 1000 / args.launches for name, s in cpu.items()}
             results[-1]["steps"] = [
                 statistics.median(step) * 1000 for step in zip(*ours_steps, strict=False)
             ]
@@ -448,6 +471,12 @@ def main(argv: list[str]) -> None:
         print(f"{r['label']:<22} {r['latency']:7.0f} {r['median']['ours']:9.1f} "
               f"{r['p95']['ours']:9.1f} {r['median']['plain']:10.1f} {r['p95']['plain']:10.1f} "
               f"{r['ratio']:6.2f} {met:>8} {r['fetches']:>12}")  # fmt: skip
+    print("\nCPU ms per launch (the worker's own work: no waiting for a core, the network or "
+          "the platform's keys)")  # fmt: skip
+    for r in results:
+        ours_cpu, plain_cpu = r["cpu"]["ours"], r["cpu"]["plain"]
+        print(f"{r['label']} at {r['latency']:.0f} ms: ours {ours_cpu:.1f}, plain "
+              f"{plain_cpu:.1f}, ratio {ours_cpu / plain_cpu:.2f}")  # fmt: skip
     for r in results:
         names = ("login", "launch", "landing page")
         answers = ", ".join(f"{name} {ms:.1f}" for name, ms in zip(names, r["steps"], strict=False))
