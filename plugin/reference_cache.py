@@ -66,8 +66,9 @@ def watch(model: type) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
+    watched = tuple(_watched)
     changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, tuple(_watched)) for obj in changed):
+    if any(isinstance(obj, watched) for obj in changed):
         session.info[_TOUCHED] = True
         clear()
 
