@@ -165,6 +165,7 @@ def scored_results(
     subject_id: int | ColumnElement | None,
     pupil_ids: Select,
     up_to_year: int | ColumnElement | None = None,
+    subjects: Select | None = None,
 ):
     """A subquery: results of ``pupil_ids`` with the previous result (LAG) per subject; with
     ``up_to_year`` only results up to that school year (the previous result of each is still
@@ -200,6 +201,8 @@ def scored_results(
     )  # fmt: skip
     if subject_id is not None:
         query = query.where(Test.subject_id == subject_id)
+    if subjects is not None:  # LAG runs per subject: leaving other subjects out changes nothing
+        query = query.where(Test.subject_id.in_(subjects))
     if up_to_year is not None:
         query = query.where(Result.school_year <= up_to_year)
     return query.subquery()
@@ -344,7 +347,9 @@ def _growth_by_domain_query() -> Select:
         .join(latest, Enrolment.school_year == latest.c.school_year)
         .where(Enrolment.school_id == school_id)
     )
-    scored = scored_results(None, pupils, up_to_year=school_year)
+    # Only subjects that count for a reference domain: the goals are per domain.
+    counted = select(Subject.id).where(Subject.reference_domain.is_not(None))
+    scored = scored_results(None, pupils, up_to_year=school_year, subjects=counted)
     # Only the growth leaves the database (the dashboard judges no pupil): two columns of
     # the results that have a previous one, not twenty of every result.
     grown = (
