@@ -28,6 +28,19 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: move everything loaded so far (the app, its models,
+    SQLAlchemy's mappers, the templates; ~200,000 objects) out of the garbage collector's
+    reach. They live as long as the worker, yet a full collection walked them all, adding about
+    150 ms to whichever request it fell in (measured in-process on the benchmark's board);
+    afterwards such a collection walks only what requests left behind."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 # The scheme comes from nginx on this machine, in the one header nginx sets itself; the other
 # scheme headers gunicorn would accept by default (X-Forwarded-Ssl, -Protocol) and its
 # SCRIPT_NAME/PATH_INFO forwarding are off, so a client cannot slip them through the proxy.
