@@ -22,12 +22,13 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, NoReturn, TypeVar
 
 from flask import abort, g, session
-from sqlalchemy import CompoundSelect, Select, literal, select, union
+from sqlalchemy import CompoundSelect, Select, bindparam, literal, select, union
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from plugin import limits, sessions
 from plugin.audit import record_event
+from plugin.db import prepared
 from plugin.extensions import db
 from plugin.models import (
     Enrolment,
@@ -182,13 +183,9 @@ def _rechecked(principal: Principal, sid: str) -> Principal | None:
     if not staff:
         return _pupil_rechecked(principal, sid, revoked)
     try:
-        asked = sessions.revoked_clause(sid) if revoked is None else literal(False)
         row = db.session.execute(
-            select(
-                StaffMember.session_version, StaffMember.role, StaffMember.school_id,
-                asked.label("revoked"),
-            ).where(StaffMember.id == principal.staff_id)
-        ).one_or_none()  # fmt: skip
+            _staff_check_query(revoked is None), {"staff_id": principal.staff_id, "sid": sid}
+        ).one_or_none()
     except SQLAlchemyError:
         log.warning("session check failed: database unavailable")
         rollback_quietly()
@@ -207,6 +204,18 @@ def _rechecked(principal: Principal, sid: str) -> Principal | None:
     )
     _store(fresh)
     return fresh
+
+
+@prepared
+def _staff_check_query(ask_revoked: bool) -> Select:
+    """The staff member's current version, role and school, and (``ask_revoked``: when
+    revocations live in the database) whether the session was signed out. Every request of a
+    signed-in staff member asks it: built once per process."""
+    asked = sessions.revoked_clause(bindparam("sid")) if ask_revoked else literal(False)
+    return select(
+        StaffMember.session_version, StaffMember.role, StaffMember.school_id,
+        asked.label("revoked"),
+    ).where(StaffMember.id == bindparam("staff_id"))  # fmt: skip
 
 
 def _pupil_rechecked(principal: Principal, sid: str, revoked: bool | None) -> Principal | None:
@@ -299,11 +308,9 @@ def _refusal_key() -> str:
 
 def load_group_or_404(group_id: int) -> Group:
     principal = require_principal()
-    # With its school: every group page shows the school's migration banner (one query less).
     group = db.session.execute(
-        select(Group)
-        .options(joinedload(Group.school))
-        .where(Group.id == group_id, Group.id.in_(visible_group_ids(principal)))
+        _group_loader(principal.role, principal.staff_id is not None),
+        {"id": group_id, "school_id": principal.school_id, "staff_id": principal.staff_id},
     ).scalar_one_or_none()
     if group is None:
         refuse("group", group_id)
@@ -313,14 +320,41 @@ def load_group_or_404(group_id: int) -> Group:
 def load_pupil_or_404(pupil_id: int) -> Pupil:
     principal = require_principal()
     pupil = db.session.execute(
-        select(Pupil)
-        .options(joinedload(Pupil.school))  # as groups: the pages show the school's banner
-        .where(
-            Pupil.id == pupil_id,
-            Pupil.school_id == principal.school_id,
-            Pupil.id.in_(visible_pupil_ids(principal)),
-        )
+        _pupil_loader(principal.role, principal.staff_id is not None),
+        {"id": pupil_id, "school_id": principal.school_id, "staff_id": principal.staff_id},
     ).scalar_one_or_none()
     if pupil is None:
         refuse("pupil", pupil_id)
     return pupil
+
+
+def _shape(role: Role, has_staff: bool) -> Principal:
+    """A principal of this role whose ids are bind parameters (school_id, staff_id): what
+    :func:`visible_group_ids` and :func:`visible_pupil_ids` make of it is the statement every
+    principal of that kind runs, built once (:func:`plugin.db.prepared`)."""
+    return Principal(role=role, school_id=bindparam("school_id"), display_name="",
+                     staff_id=bindparam("staff_id") if has_staff else None)  # fmt: skip
+
+
+@prepared
+def _group_loader(role: Role, has_staff: bool) -> Select:
+    # With its school: every group page shows the school's migration banner (one query less).
+    return (
+        select(Group)
+        .options(joinedload(Group.school))
+        .where(Group.id == bindparam("id"),
+               Group.id.in_(visible_group_ids(_shape(role, has_staff))))
+    )  # fmt: skip
+
+
+@prepared
+def _pupil_loader(role: Role, has_staff: bool) -> Select:
+    return (
+        select(Pupil)
+        .options(joinedload(Pupil.school))  # as groups: the pages show the school's banner
+        .where(
+            Pupil.id == bindparam("id"),
+            Pupil.school_id == bindparam("school_id"),
+            Pupil.id.in_(visible_pupil_ids(_shape(role, has_staff))),
+        )
+    )
