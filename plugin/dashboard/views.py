@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from flask import current_app, render_template, url_for
@@ -48,5 +49,6 @@ def index():
     return render_template(
         "dashboard/index.html", data=data, states=states, growth_states=growth_states,
         Status=services.Status,
-        optional_url=optional_url,
+        # Memoized for this page: every group of a leerjaar links the same instructions.
+        optional_url=functools.cache(optional_url),
     )  # fmt: skip
