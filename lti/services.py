@@ -257,8 +257,13 @@ def platform_origins(school_id: int | None = None) -> list[str]:
     every platform, or only of those deployed for ``school_id``."""
     origins = set()
     for stored in db.session.scalars(_origins_query(school_id is not None), {"school": school_id}):
-        origins.update(o for o in stored or () if isinstance(o, str) and _SAFE_ORIGIN.match(o))
+        origins.update(safe_origins(stored))
     return sorted(origins)
+
+
+def safe_origins(stored) -> list[str]:
+    """A registration's stored page origins that may be written into a CSP header."""
+    return [o for o in stored or () if isinstance(o, str) and _SAFE_ORIGIN.match(o)]
 
 
 @prepared

@@ -236,3 +236,23 @@ def test_storage_messages_go_to_the_platform_origin_only(client, registration, l
     token = sign(complete(lti_claims, nonce))
     page = client.post("/lti/launch", data={"id_token": token, "state": state}).data
     assert b'data-origin="https://platform.example"' in page
+
+
+def test_the_platform_that_launched_may_frame_the_answer_before_this_process_knows_it(
+    launcher, lti_claims, imported, monkeypatch
+):
+    """Another gunicorn worker registered the platform a moment ago: this one's reference
+    snapshot of the school's platforms (at most a minute old) does not list it yet. The launch's
+    own answer is framed by the platform that launched it all the same."""
+    from plugin import reference_cache
+
+    real = reference_cache.cached
+
+    def stale(key, load):
+        return [] if key[0] == "platform_origins" else real(key, load)
+
+    monkeypatch.setattr(reference_cache, "cached", stale)
+    response = launcher(lti_claims)
+    assert lands_on_dashboard(response)
+    policy = response.headers["Content-Security-Policy"]
+    assert ISSUER in re.search(r"frame-ancestors ([^;]*)", policy).group(1).split()
