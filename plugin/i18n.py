@@ -102,33 +102,30 @@ def install_template_gettext(app: Flask) -> None:
 @pass_context
 def number_filter(context: Context, value: float | int | None, digits: int = 0) -> str:
     """``|number``: :func:`number` with the render's locale."""
-    if value is None:
-        return "–"
-    locale = context.get(TEMPLATE_LOCALE) or str(_locale() or "nl")
-    return _formatter(locale, digits, False)(value)
+    return _formatted(value, digits, False, context.get(TEMPLATE_LOCALE))
 
 
 @pass_context
 def percent_filter(context: Context, value: float | None, digits: int = 0) -> str:
     """``|percent``: :func:`percent` with the render's locale."""
-    if value is None:
-        return "–"
-    locale = context.get(TEMPLATE_LOCALE) or str(_locale() or "nl")
-    return _formatter(locale, digits, True)(value)
+    return _formatted(value, digits, True, context.get(TEMPLATE_LOCALE))
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
     """A number in the user's locale (Dutch: decimal comma); a dash for no value."""
-    if value is None:
-        return "–"
-    return _formatter(str(_locale() or "nl"), digits, False)(value)
+    return _formatted(value, digits, False)
 
 
 def percent(value: float | None, digits: int = 0) -> str:
     """A share (0–1) as a percentage in the user's locale."""
+    return _formatted(value, digits, True)
+
+
+def _formatted(value: Any, digits: int, percent: bool, locale: str | None = None) -> str:
+    """``value`` in ``locale`` (default: the request's); a dash for no value."""
     if value is None:
         return "–"
-    return _formatter(str(_locale() or "nl"), digits, True)(value)
+    return _formatter(locale or str(_locale() or "nl"), digits, percent)(value)
 
 
 def _pattern(digits: int, percent: bool) -> str:
