@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from werkzeug.datastructures import MultiDict
 
+from plugin import reference_cache
 from plugin.audit_actions import ERASURE_ACTIONS, AuditAction
 from plugin.extensions import db
 from plugin.models import (
@@ -370,6 +371,10 @@ def _details(event: AuditEvent, names: _Names) -> list[tuple[str, str]]:
             text = names.group(value)
         elif key == "school_year" and isinstance(value, int):
             text = school_year_label(value)
+        elif key == "subject" and isinstance(value, str):
+            text = _subject_names().get(value, value)
+        elif key == "moment" and str(value) in _MOMENTS:
+            text = str(_MOMENTS[str(value)]())
         elif key == "counts" and isinstance(value, dict):
             text = ", ".join(f"{k} {v}" for k, v in value.items())
         elif isinstance(value, list | tuple):
@@ -419,6 +424,19 @@ _GROUP_LABELS = {
     "new": lambda: _("new group"),
     "group": lambda: _("group"),
 }
+
+_MOMENTS = {
+    "B": lambda: _("beginning"),
+    "M": lambda: _("middle"),
+    "E": lambda: _("end"),
+}
+"""A test moment's code as a reader says it (begin, midden or eind van het schooljaar)."""
+
+
+def _subject_names() -> dict[str, str]:
+    """Subject code → name, from the per-process snapshot (no query on a warm process)."""
+    return {subject.code: subject.name for subject in reference_cache.subjects()}
+
 
 _REASONS = {
     # A launch or portal sign-in that was refused (lti.provisioning, lti.views, portal).

@@ -15,7 +15,14 @@ from plugin.audit_actions import AuditAction
 from plugin.auth import Role
 from plugin.extensions import db
 from plugin.models import AuditEvent, Group, PlatformContext, Pupil, StaffRole
-from tests.factories import GroupFactory, PupilFactory, StaffFactory, enrol, link_teacher
+from tests.factories import (
+    GroupFactory,
+    PupilFactory,
+    StaffFactory,
+    SubjectFactory,
+    enrol,
+    link_teacher,
+)
 
 
 @pytest.fixture
@@ -121,11 +128,14 @@ def test_actors_without_a_staff_member_are_named_by_their_role(client, ib, schoo
 
 def test_the_page_shows_details_in_dutch_not_json(client, ib, school, adam):
     group = GroupFactory(school=school, name="Groep 6B")
-    detail = {"subject": "rekenen", "school_year": 2025, "moment": "M", "pupils": 23}
+    SubjectFactory(code="rekenen-wiskunde", name="Rekenen-Wiskunde")
+    detail = {"subject": "rekenen-wiskunde", "school_year": 2025, "moment": "M", "pupils": 23}
     _event(school, "view_group_report", "group", group.id, actor_staff_id=ib.id, detail=detail)
     page = _log(client)
     assert "Juf Demi Jansen bekeek het groepsrapport van Groep 6B" in page
     assert "schooljaar: 2025-2026" in page
+    assert "vakgebied: Rekenen-Wiskunde" in page  # the subject's name, not its code
+    assert "moment: midden" in page
     assert "{&#34;" not in page
     assert '{"' not in page
 
