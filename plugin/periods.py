@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from plugin.models import Moment, School
 
 SCHOOL_YEAR_START_MONTH = 8
@@ -19,6 +21,18 @@ def school_year_of(day: date) -> int:
 
 def school_year_label(school_year: int) -> str:
     return f"{school_year}-{school_year + 1}"
+
+
+_MOMENT_WORDS = {Moment.B: _l("beginning"), Moment.M: _l("middle"), Moment.E: _l("end")}
+
+
+def moment_word(moment: Moment | str) -> str:
+    """A test moment as a reader says it: "begin", "midden" or "eind" (of the school year).
+    An unknown code is returned as it is."""
+    try:
+        return str(_MOMENT_WORDS[Moment(moment)])
+    except ValueError:
+        return str(moment)
 
 
 def _in_months(month: int, start: int, end: int) -> bool:

@@ -19,7 +19,7 @@ from flask_babel import format_date, format_datetime
 
 from plugin import i18n
 from plugin.auth import Permission, current_principal
-from plugin.periods import school_year_label
+from plugin.periods import moment_word, school_year_label
 
 FRAME_ANCESTORS_KEY = "lib_frame_ancestors"
 NAV_KEY = "lib_nav"
@@ -156,6 +156,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["school_year"] = school_year_label
+    app.jinja_env.filters["moment_word"] = moment_word
 
     @app.context_processor
     def inject_principal() -> dict:

@@ -32,7 +32,7 @@ from plugin.models import (
     StaffMember,
     Test,
 )
-from plugin.periods import school_year_label
+from plugin.periods import moment_word, school_year_label
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
@@ -373,8 +373,8 @@ def _details(event: AuditEvent, names: _Names) -> list[tuple[str, str]]:
             text = school_year_label(value)
         elif key == "subject" and isinstance(value, str):
             text = _subject_names().get(value, value)
-        elif key == "moment" and str(value) in _MOMENTS:
-            text = str(_MOMENTS[str(value)]())
+        elif key == "moment" and isinstance(value, str):
+            text = moment_word(value)
         elif key == "counts" and isinstance(value, dict):
             text = ", ".join(f"{k} {v}" for k, v in value.items())
         elif isinstance(value, list | tuple):
@@ -424,13 +424,6 @@ _GROUP_LABELS = {
     "new": lambda: _("new group"),
     "group": lambda: _("group"),
 }
-
-_MOMENTS = {
-    "B": lambda: _("beginning"),
-    "M": lambda: _("middle"),
-    "E": lambda: _("end"),
-}
-"""A test moment's code as a reader says it (begin, midden or eind van het schooljaar)."""
 
 
 def _subject_names() -> dict[str, str]:
