@@ -180,7 +180,7 @@ def move_deployment(issuer: str, client_id: str, deployment_id: str, school_name
         for school_id in (old.id, target.id):
             record_event("deployment_moved", "lti_deployment", found.id, school_id=school_id,
                          issuer=issuer, client=client_id, deployment=deployment_id,
-                         old=old.name, new=target.name)  # fmt: skip
+                         from_school=old.id, to_school=target.id)  # fmt: skip
         found.school_id = target.id
         db.session.flush()
     return old, target

@@ -153,7 +153,7 @@ class AuditAction(enum.StrEnum):
     )  # fmt: skip
     DEPLOYMENT_MOVED = (
         "deployment_moved", _l("moved a platform deployment to another school"),
-        _l("%(actor)s moved a platform deployment to this school"),
+        _l("%(actor)s moved a platform deployment from one school to another"),
     )  # fmt: skip
 
     # Administratie.

@@ -29,6 +29,7 @@ from plugin.models import (
     Group,
     PlatformContext,
     Pupil,
+    School,
     StaffMember,
     Test,
 )
@@ -208,6 +209,7 @@ class _Names:
     groups: dict[int, str]
     administrations: dict[int, str]
     courses: dict[int, str]
+    schools: dict[int, str]
 
     def group(self, group_id: int | None) -> str:
         return self.groups.get(group_id) or _("a removed group")
@@ -240,6 +242,26 @@ def _detail_group_ids(events: Iterable[AuditEvent]) -> set[int]:
             if isinstance(value, int) and not isinstance(value, bool):
                 found.add(value)
     return found
+
+
+def _detail_school_ids(events: Iterable[AuditEvent]) -> set[int]:
+    """The school ids a moved deployment holds in its detail (see :data:`_SCHOOL_DETAILS`)."""
+    found = set()
+    for event in events:
+        detail = event.detail if isinstance(event.detail, dict) else {}
+        for key in _SCHOOL_DETAILS:
+            value = detail.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                found.add(value)
+    return found
+
+
+def _school_names(ids: set[int]) -> dict[int, str]:
+    """The names of the schools a moved deployment names by id: this school and the other one,
+    which IT chose on purpose (a school's name is public; its pupils are never looked up)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(School.id, School.name).where(School.id.in_(ids))).all())
 
 
 def _lookup(school_id: int, events: list[AuditEvent]) -> _Names:
@@ -289,6 +311,7 @@ def _lookup(school_id: int, events: list[AuditEvent]) -> _Names:
                                                      PlatformContext.context_id)),
             PlatformContext, school_id, _ids(events, "platform_context"),
         ),
+        schools=_school_names(_detail_school_ids(events)),
     )  # fmt: skip
 
 
@@ -369,6 +392,8 @@ def _details(event: AuditEvent, names: _Names) -> list[tuple[str, str]]:
         if key in group_keys and isinstance(value, int):
             label = _GROUP_LABELS[key]
             text = names.group(value)
+        elif key in _SCHOOL_DETAILS and isinstance(value, int):
+            text = names.schools.get(value) or _("a removed school")
         elif key == "school_year" and isinstance(value, int):
             text = school_year_label(value)
         elif key == "subject" and isinstance(value, str):
@@ -409,7 +434,12 @@ _DETAIL_LABELS = {
     "left": lambda: _("pupils marked as left"),
     "matched": lambda: _("accounts matched to a pupil"),
     "unresolved": lambda: _("accounts not matched"),
+    "from_school": lambda: _("from school"),
+    "to_school": lambda: _("to school"),
 }
+
+_SCHOOL_DETAILS = ("from_school", "to_school")
+"""Detail keys that hold a school's id (a moved deployment): the log shows the school's name."""
 
 _GROUP_DETAILS = {
     AuditAction.COURSE_LINK_APPROVED.value: ("old", "new"),

@@ -187,4 +187,10 @@ def test_it_moves_a_deployment_on_purpose_and_both_schools_see_it(cli, school, o
     deployment = db.session.scalars(select(Registration)).one().deployments[0]
     assert deployment.school_id == other_school.id
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deployment_moved"))
+    events = list(events)
     assert sorted(e.school_id for e in events) == sorted([school.id, other_school.id])
+    for event in events:  # ids only, as every audit row: the Logboek looks the names up
+        assert (event.detail["from_school"], event.detail["to_school"]) == (
+            school.id, other_school.id)  # fmt: skip
+        assert school.name not in repr(event.detail)
+        assert other_school.name not in repr(event.detail)

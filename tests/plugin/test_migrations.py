@@ -251,3 +251,53 @@ def _audit_rows_before_0013(conn) -> None:
             " detail) VALUES (1, 'ib', :action, :kind, :object, :detail)",
             action=action, kind=kind, object=2 if number == 2 else 1,
             detail=json.dumps(detail))  # fmt: skip
+
+
+@pytest.mark.no_db
+def test_the_audit_school_ids_migration_names_moved_deployments_schools_by_id(tmp_path):
+    """Revision 0014: a moved deployment kept both schools' names; afterwards their ids, and a
+    name no school has any more is dropped. Other rows are left as they were."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from tests.conftest import fresh_database, make_app
+
+    with fresh_database("lib_mig14", tmp_path / "mig14.sqlite") as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0013_audit_titles")
+            with db.engine.begin() as conn:
+                for number, name in ((1, "OBS De Regenboog"), (2, "CBS Het Kompas")):
+                    conn.execute(sa.text(
+                        "INSERT INTO school (id, name, migration_state, midden_start_month,"
+                        " midden_end_month, eind_start_month, eind_end_month, is_synthetic)"
+                        " VALUES (:id, :name, 'done', 12, 2, 5, 7, false)"
+                    ), {"id": number, "name": name})  # fmt: skip
+                rows = [
+                    ("deployment_moved", {"deployment": "1", "old": "OBS De Regenboog",
+                                          "new": "CBS Het Kompas"}),
+                    ("deployment_moved", {"deployment": "2", "old": "OBS Opgeheven",
+                                          "new": "OBS De Regenboog"}),
+                    ("view_group_report", {"old": "kept: not a moved deployment"}),
+                ]  # fmt: skip
+                for action, detail in rows:
+                    conn.execute(sa.text(
+                        "INSERT INTO audit_event (school_id, actor_label, action, object_type,"
+                        " object_id, detail) VALUES (1, 'cli', :action, 'lti_deployment', 1,"
+                        " :detail)"
+                    ), {"action": action, "detail": json.dumps(detail)})  # fmt: skip
+            upgrade(revision="0014_audit_school_ids")
+            with db.engine.connect() as conn:
+                details = (
+                    conn.execute(sa.text("SELECT detail FROM audit_event ORDER BY id"))
+                    .scalars()
+                    .all()
+                )
+            db.session.remove()
+            db.engine.dispose()
+    logged = [d if isinstance(d, dict) else json.loads(d) for d in details]
+    assert logged == [
+        {"deployment": "1", "from_school": 1, "to_school": 2},
+        {"deployment": "2", "to_school": 1},
+        {"old": "kept: not a moved deployment"},
+    ]

@@ -140,6 +140,26 @@ def test_the_page_shows_details_in_dutch_not_json(client, ib, school, adam):
     assert '{"' not in page
 
 
+def test_a_moved_deployment_names_both_schools_in_each_log(client, login, ib, school,
+                                                          other_school):  # fmt: skip
+    detail = {"issuer": "https://moodle.example", "client": "abc", "deployment": "1",
+              "from_school": school.id, "to_school": other_school.id}  # fmt: skip
+    for school_id in (school.id, other_school.id):
+        _event(db.session.get(type(school), school_id), "deployment_moved", "lti_deployment", 1,
+               actor_label="cli", detail=detail)  # fmt: skip
+    page = _log(client)
+    assert "verplaatste een platformkoppeling van de ene school naar de andere" in page
+    assert f"van school: {school.name}" in page
+    assert f"naar school: {other_school.name}" in page
+    other_ib = StaffFactory(school=other_school, role=StaffRole.IB)
+    login(role=Role.IB, school=other_school, staff=other_ib)
+    assert f"van school: {school.name}" in _log(client)
+    gone = {**detail, "to_school": other_school.id + 1000}  # a school that is gone
+    _event(school, "deployment_moved", "lti_deployment", 1, actor_label="cli", detail=gone)
+    login(role=Role.IB, school=school, staff=ib)
+    assert "naar school: een verwijderde school" in _log(client)
+
+
 def test_refusal_reasons_and_roster_counts_read_in_dutch(client, ib, school):
     group = GroupFactory(school=school, name="Groep 6B")
     _event(school, "launch_refused", "school", school.id, actor_label="anonymous",
