@@ -79,6 +79,14 @@ BASE = {
     "truncate_label": -1,
     "truncate_legend": -1,
 }
+NARROW = {
+    "width": 400,
+    "height": 350,
+    "legend_at_bottom_columns": 1,
+    "margin": 4,
+    "margin_right": 30,
+}
+"""A chart for a phone's width: at 390 px its type is as large as a wide chart's on a tablet."""
 CHAR_WIDTH = 0.55
 """Average glyph width as a share of the font size, to tell whether x labels fit."""
 
@@ -164,8 +172,12 @@ def progress(
     means: Sequence[float | None],
     legend: tuple[str, str, str, str],
     locale: str = "nl",
+    narrow: bool = False,
 ) -> str:
     """A pupil's ability score over the moments against the national reference.
+
+    ``narrow`` draws it for a phone: a smaller canvas, so that the same type is about twice
+    as large on a 390 px screen, with the legend in one column.
 
     ``band`` holds (p20, p80) per moment: the p80 line is filled light blue down to the
     axis, and the p20 line is filled white on top of it, which leaves the band between them.
@@ -176,8 +188,11 @@ def progress(
     present = [v for pair in band if pair for v in pair] + [s for s in scores if s is not None]
     low = min(present) - 10 if present else 0
     colors = (BAND_COLOR, "#ffffff", "#5b6673", "#00529b")
+    options = {**BASE, "style": _style(colors=colors)}
+    if narrow:
+        options |= NARROW
     chart = pygal.Line(
-        **_fit_x_labels({**BASE, "style": _style(colors=colors)}, labels), title=title,
+        **_fit_x_labels(options, labels), title=title,
         range=(low, max(present) + 10) if present else None,
         value_formatter=number_format(locale),
     )  # fmt: skip

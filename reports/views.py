@@ -140,6 +140,8 @@ def pupil(pupil_id: int):
         "reports/pupil.html", pupil=pupil, histories=histories, groups=groups,
         categories=categories, rules=category_services,
         charts={h.subject.id: _progress_chart(h) for h in histories if h.scores},
+        narrow_charts={h.subject.id: _progress_chart(h, narrow=True) for h in histories
+                       if h.scores},
         wording=wording, school_year_label=school_year_label,
     )  # fmt: skip
 
@@ -160,10 +162,11 @@ def _short_year(year: int) -> str:
     return f"{year % 100:02d}/{(year + 1) % 100:02d}"
 
 
-def _progress_chart(history: services.SubjectHistory) -> str:
+def _progress_chart(history: services.SubjectHistory, narrow: bool = False) -> str:
+    """The pupil's line against the national band; ``narrow``: drawn for a phone's width."""
     scores = history.scores
     return charts.cached(
-        cache, charts.progress, title=history.subject.name,
+        cache, charts.progress, title=history.subject.name, narrow=narrow,
         labels=[f"{s.code} {_short_year(s.school_year)}" for s in scores],
         scores=[s.score for s in scores], band=[s.band for s in scores],
         means=[s.national_mean for s in scores],

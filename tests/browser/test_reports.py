@@ -25,6 +25,22 @@ def test_teacher_reaches_charts_from_the_dashboard(page, demo_launch, screenshot
     assert page.locator("[data-summary]").count() == 4
     screenshot(page, "reports-pupil")
     assert not [p for p in problems if "Content Security Policy" in p], problems
+    _one_chart_per_subject_sized_for_the_screen(page)
+
+
+def _one_chart_per_subject_sized_for_the_screen(page) -> None:
+    """The pupil's charts are drawn twice; a tablet sees the wide one, a phone the narrow one,
+    whose type is then at least 10 px high on the screen (the wide one's would be about 6)."""
+    wide, narrow = page.locator(".progress-chart .chart-wide"), page.locator(".chart-narrow")
+    assert wide.count() == narrow.count() == 4
+    page.set_viewport_size({"width": 768, "height": 1000})
+    assert wide.first.is_visible()
+    assert not narrow.first.is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert narrow.first.is_visible()
+    assert not wide.first.is_visible()
+    label = narrow.first.locator(".axis.y text").first
+    assert label.bounding_box()["height"] >= 10, label.bounding_box()
 
 
 def test_ib_opens_the_school_report_from_the_menu(page, demo_launch, screenshot):

@@ -139,3 +139,16 @@ def test_the_parents_chart_has_no_numbers():
     visible = re.findall(r">([^<]+)<", re.sub(r"<style.*?</style>", "", svg, flags=re.S))
     assert "Anna" in visible
     assert not [text for text in visible if re.search(r"\b1[456]\d\b", text)]  # no score at all
+
+
+def test_a_narrow_progress_chart_is_drawn_on_a_phone_sized_canvas_with_the_same_data():
+    args = ("Rekenen", ["M5 25/26", "E5 25/26", "M6 26/27"], [150.0, 162.0, 170.5],
+            [(140.0, 160.0), (148.0, 168.0), None], [150.0, 158.0, None],
+            ("Anna", "Landelijk gemiddelde", "Band", ""))  # fmt: skip
+    wide, narrow = charts.progress(*args), charts.progress(*args, narrow=True)
+    assert 'viewBox="0 0 760 380"' in wide
+    assert 'viewBox="0 0 400 350"' in narrow
+    for svg in (wide, narrow):
+        assert "170,5" in svg
+        assert "Anna" in svg
+        assert "<script" not in svg
