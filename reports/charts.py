@@ -24,6 +24,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import pygal
 from babel.numbers import format_decimal
@@ -86,7 +87,8 @@ NARROW = {
     "margin": 4,
     "margin_right": 30,
 }
-"""A chart for a phone's width: at 390 px its type is as large as a wide chart's on a tablet."""
+"""A chart for a phone's width (every draw function's ``narrow=True``): on a 390 px screen its
+type is about 12 px high, as large as a wide chart's on a tablet; the wide one's would be 6."""
 CHAR_WIDTH = 0.55
 """Average glyph width as a share of the font size, to tell whether x labels fit."""
 
@@ -131,7 +133,11 @@ class _Bars(pygal.Bar):
 
 
 def level_distribution(
-    title: str, levels: Sequence[str], counts: Sequence[int], locale: str = "nl"
+    title: str,
+    levels: Sequence[str],
+    counts: Sequence[int],
+    locale: str = "nl",
+    narrow: bool = False,
 ) -> str:
     """One bar per level I–V, on its own label, coloured from top (blue) to bottom (brown),
     with the number of pupils above it."""
@@ -139,7 +145,7 @@ def level_distribution(
         **BASE, "width": 560, "height": 360, "title": title, "print_values": True,
         "print_values_position": "top", "show_legend": False, "range": (0, max([*counts, 1])),
         "value_formatter": number_format(locale, 0), "min_scale": 1, "max_scale": 8,
-    }  # fmt: skip
+    } | (NARROW if narrow else {})  # fmt: skip
     chart = _Bars(**options)
     chart.x_labels = list(levels)
     chart.add(
@@ -150,11 +156,16 @@ def level_distribution(
 
 
 def level_shares(
-    title: str, groups: Sequence[str], shares: dict[str, list[float]], locale: str = "nl"
+    title: str,
+    groups: Sequence[str],
+    shares: dict[str, list[float]],
+    locale: str = "nl",
+    narrow: bool = False,
 ) -> str:
     """Stacked bars per group: the share of its pupils at each level I–V (percent)."""
     width = 560 if len(groups) <= 5 else BASE["width"]  # few groups: larger type
-    options = _fit_x_labels({**BASE, "style": _style(colors=LEVEL_COLORS), "width": width}, groups)
+    options = {**BASE, "style": _style(colors=LEVEL_COLORS), "width": width}
+    options = _fit_x_labels(options | (NARROW if narrow else {}), groups)
     chart = pygal.StackedBar(
         **options, title=title, range=(0, 100), value_formatter=percent_format(locale)
     )
@@ -188,9 +199,7 @@ def progress(
     present = [v for pair in band if pair for v in pair] + [s for s in scores if s is not None]
     low = min(present) - 10 if present else 0
     colors = (BAND_COLOR, "#ffffff", "#5b6673", "#00529b")
-    options = {**BASE, "style": _style(colors=colors)}
-    if narrow:
-        options |= NARROW
+    options = {**BASE, "style": _style(colors=colors)} | (NARROW if narrow else {})
     chart = pygal.Line(
         **_fit_x_labels(options, labels), title=title,
         range=(low, max(present) + 10) if present else None,
@@ -219,6 +228,7 @@ def growth(
     means: Sequence[float | None],
     legend: tuple[str, str],
     locale: str = "nl",
+    narrow: bool = False,
 ) -> str:
     """The parents' chart: the child's score over the moments, the national mean dashed. It
     shows the shape of the growth only: no numbers on the axis or in the points (the parents'
@@ -228,7 +238,7 @@ def growth(
         label_font_size=17, major_label_font_size=17, legend_font_size=17,
     )  # fmt: skip
     options = {**BASE, "width": 640, "height": 300, "style": style, "margin_left": 36,
-               "margin_right": 36}  # fmt: skip
+               "margin_right": 36} | (NARROW if narrow else {})  # fmt: skip
     chart = pygal.Line(
         **_fit_x_labels(options, labels),
         title=title,
@@ -246,13 +256,18 @@ VALUE_DESC = re.compile(r'<desc class="value">.*?</desc>', re.S)
 
 
 def lines(
-    title: str, labels: Sequence[str], series: Sequence[tuple[str, list]], locale: str = "nl"
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, list]],
+    locale: str = "nl",
+    narrow: bool = False,
 ) -> str:
     """Several lines over the same x labels (trend over school years), each with its own
     colour, dash pattern and marker size, and its name printed beside its last point (moved
     apart where two lines end close together)."""
     values = [v for _name, vs in series for v in vs if v is not None]
-    options = {**_fit_x_labels(dict(BASE), labels), "margin_right": 90, "style": LINE_STYLE}
+    options = _fit_x_labels(BASE | (NARROW if narrow else {}), labels)
+    options |= {"margin_right": 90, "style": LINE_STYLE}  # room for the lines' names
     if values:
         options["y_labels"] = _ticks_between(min(values), max(values), locale)
     chart = pygal.Line(
@@ -311,12 +326,14 @@ def bars(
     series: Sequence[tuple[str, list]],
     percent: bool = False,
     locale: str = "nl",
+    narrow: bool = False,
 ) -> str:
     """Grouped bars (shares against goals, domain shares, medians), always from zero; the
     values are printed above the bars when there are few enough to read."""
     values = [v for _name, vs in series for v in vs if v is not None]
     width = 560 if len(labels) * len(series) <= 6 else BASE["width"]  # few bars: larger type
-    options = _fit_x_labels({**BASE, "title": title, "width": width}, labels)
+    options = {**BASE, "title": title, "width": width} | (NARROW if narrow else {})
+    options = _fit_x_labels(options, labels)
     top = 100.0 if percent else (max(values) if values else 1.0)
     options |= {
         "range": (0, top),
@@ -357,6 +374,19 @@ def cached(cache, draw: Callable[..., str], **data) -> str:
         svg = draw(**data)
         cache.set(key, svg)
     return svg
+
+
+class Drawn(NamedTuple):
+    """A chart drawn twice: wide (tablet, desktop, print) and narrow (phone). The report pages'
+    ``chart`` macro shows one of the two by CSS; both describe the same table."""
+
+    wide: str
+    narrow: str
+
+
+def cached_pair(cache, draw: Callable[..., str], **data) -> Drawn:
+    """:func:`cached`, for both widths."""
+    return Drawn(cached(cache, draw, **data), cached(cache, draw, narrow=True, **data))
 
 
 def _current_locale() -> str:

@@ -92,7 +92,7 @@ def _school_charts(data) -> dict[str, str]:
         if not lines:
             continue
         title = _("%(subject)s: mean minus national mean", subject=subject.name)
-        found[f"trend-{subject.id}"] = charts.cached(
+        found[f"trend-{subject.id}"] = charts.cached_pair(
             cache, charts.lines, title=title,
             labels=[school_year_label(y) for y in _years(data["trend"])],
             series=[(name, [round(p.difference, 1) if p and p.difference is not None else None
@@ -102,7 +102,7 @@ def _school_charts(data) -> dict[str, str]:
         rows = [(g, data["cells"].get((g.id, subject.id))) for g in data["groups"]]
         rows = [(g, c) for g, c in rows if c and c.count]
         if rows:
-            found[f"levels-{subject.id}"] = charts.cached(
+            found[f"levels-{subject.id}"] = charts.cached_pair(
                 cache, charts.level_shares,
                 title=_("%(subject)s: pupils per level", subject=subject.name),
                 groups=[g.name for g, _c in rows],
@@ -112,7 +112,7 @@ def _school_charts(data) -> dict[str, str]:
     states = [s for s in data["states"] if s.recent]
     if states:
         labels = [f"{s.domain} {reference_level(s.domain, s.indicator)}" for s in states]
-        found["reference"] = charts.cached(
+        found["reference"] = charts.cached_pair(
             cache, charts.bars, title=_("Share of groep 8 pupils at the reference level"),
             labels=labels, percent=True,
             series=[
@@ -202,7 +202,7 @@ def categories(group_id: int):
     chart = None
     if combined.domains:
         names = list(combined.domains)
-        chart = charts.cached(
+        chart = charts.cached_pair(
             cache, charts.bars, title=_("Share correct per domain"), labels=names, percent=True,
             series=[
                 (_("Group"), [_round(combined.domains[n].percentage) for n in names]),

@@ -82,13 +82,13 @@ def _group_charts(report: services.GroupReport) -> dict[str, str]:
     if not report.scored:
         return {}
     levels = [level.value for level in report.level_counts]
-    distribution = charts.cached(
+    distribution = charts.cached_pair(
         cache, charts.level_distribution, title=_("Pupils per level"), levels=levels,
         counts=list(report.level_counts.values()),
     )  # fmt: skip
     labels = [_("Previous test"), _("This test"), _("National mean")]
     values = [report.previous_median, report.median, report.national_mean]
-    medians = charts.cached(
+    medians = charts.cached_pair(
         cache, charts.bars, title=_("Group median and national mean"), labels=labels,
         series=[(_("Ability score"), [round(v, 1) if v is not None else None for v in values])],
     )  # fmt: skip
@@ -140,8 +140,6 @@ def pupil(pupil_id: int):
         "reports/pupil.html", pupil=pupil, histories=histories, groups=groups,
         categories=categories, rules=category_services,
         charts={h.subject.id: _progress_chart(h) for h in histories if h.scores},
-        narrow_charts={h.subject.id: _progress_chart(h, narrow=True) for h in histories
-                       if h.scores},
         wording=wording, school_year_label=school_year_label,
     )  # fmt: skip
 
@@ -162,11 +160,10 @@ def _short_year(year: int) -> str:
     return f"{year % 100:02d}/{(year + 1) % 100:02d}"
 
 
-def _progress_chart(history: services.SubjectHistory, narrow: bool = False) -> str:
-    """The pupil's line against the national band; ``narrow``: drawn for a phone's width."""
+def _progress_chart(history: services.SubjectHistory) -> charts.Drawn:
     scores = history.scores
-    return charts.cached(
-        cache, charts.progress, title=history.subject.name, narrow=narrow,
+    return charts.cached_pair(
+        cache, charts.progress, title=history.subject.name,
         labels=[f"{s.code} {_short_year(s.school_year)}" for s in scores],
         scores=[s.score for s in scores], band=[s.band for s in scores],
         means=[s.national_mean for s in scores],
@@ -227,7 +224,7 @@ MOMENT_ORDER = {Moment.B: 0, Moment.M: 1, Moment.E: 2}
 def _growth_chart(history: services.SubjectHistory, first_name: str) -> str:
     """One simple line for parents: the child's score per test, the national mean dashed."""
     scores = history.scores
-    return charts.cached(
+    return charts.cached_pair(
         cache, charts.growth, title=history.subject.name,
         labels=[f"{s.code} {_short_year(s.school_year)}" for s in scores],
         scores=[s.score for s in scores], means=[s.national_mean for s in scores],

@@ -18,14 +18,15 @@ def test_group_chart_is_drawn_once_per_data(client, world, as_teacher, monkeypat
 
     @functools.wraps(original)  # the cache key includes the function's name
     def counting(**data):
-        calls.append(data["counts"])
+        calls.append((data["counts"], data.get("narrow", False)))
         return original(**data)
 
     monkeypatch.setattr(charts, "level_distribution", counting)
     url = f"/rapportages/groep/{world.group.id}"
     client.get(url)
     client.get(url)
-    assert calls == [[1, 0, 1, 1, 1]]
+    first = [1, 0, 1, 1, 1]
+    assert calls == [(first, False), (first, True)]  # wide and for a phone, then from the cache
     result = db.session.scalars(
         select(Result).where(
             Result.pupil_id == world.pupils["Cor"].id, Result.administration_id == world.e5.id
@@ -34,4 +35,5 @@ def test_group_chart_is_drawn_once_per_data(client, world, as_teacher, monkeypat
     result.ability_score = 150.0  # Cor moves from level V to III
     db.session.flush()
     client.get(url)
-    assert calls == [[1, 0, 1, 1, 1], [1, 0, 2, 1, 0]]
+    changed = [1, 0, 2, 1, 0]
+    assert calls == [(first, False), (first, True), (changed, False), (changed, True)]

@@ -152,3 +152,31 @@ def test_a_narrow_progress_chart_is_drawn_on_a_phone_sized_canvas_with_the_same_
         assert "170,5" in svg
         assert "Anna" in svg
         assert "<script" not in svg
+
+
+@pytest.mark.parametrize(
+    ("draw", "data"),
+    [
+        (charts.level_distribution, {"title": "Niveaus", "levels": ["I", "II", "III", "IV", "V"],
+                                     "counts": [3, 5, 8, 4, 2]}),
+        (charts.level_shares, {"title": "Niveaus", "groups": ["Groep 5", "Groep 6"],
+                               "shares": {"I": [20.0, 30.0], "II": [80.0, 70.0]}}),
+        (charts.bars, {"title": "Aandeel", "labels": ["lezen 1F", "lezen 2F"],
+                       "series": [("School", [95.0, 65.0]), ("Doel", [90.0, 60.0])],
+                       "percent": True}),
+        (charts.lines, {"title": "Trend", "labels": ["24/25", "25/26"],
+                        "series": [("Groep 5", [1.5, -2.0])]}),
+        (charts.growth, {"title": "Rekenen", "labels": ["M5", "E5"], "scores": [150.0, 162.0],
+                         "means": [148.0, 158.0], "legend": ("Anna", "Landelijk")}),
+    ],
+)  # fmt: skip
+def test_every_chart_is_drawn_for_a_phone_as_well(draw, data):
+    drawn = charts.cached_pair(_DictCache(), draw, **data)
+    assert 'viewBox="0 0 400 350"' in drawn.narrow
+    assert 'viewBox="0 0 400 350"' not in drawn.wide
+    assert data["title"] in drawn.narrow
+
+
+class _DictCache(dict):
+    def set(self, key, value):
+        self[key] = value
