@@ -4,9 +4,9 @@ Builds (or with ``--reuse`` reuses) a board of ``--schools`` schools with ``--ye
 years of history and a one-school board with the same history, starts gunicorn on each (the
 real app, ``deploy/gunicorn.conf.py``), signs in the first school's IB and teacher the way a
 finished launch does (a signed session cookie) and loads every page through HTTP: first a few
-warm-up loads (charts are cached after the first), then ``--repeat`` timed loads. Prints p50
-and p95 in ms, SQL statements and the worker's RSS per page, and the ratio of each p95 to the
-one-school board's.
+warm-up loads (charts are cached after the first), then ``--repeat`` timed loads, the two
+boards taking turns load by load. Prints p50 and p95 in ms, SQL statements and the worker's RSS
+per page, and the ratio of each p95 to the one-school board's.
 
 ``--load``: 20 users (``--users``) with their own sessions at schools across the board click
 through the pages for 60 s (``--seconds``), each waiting ``--think`` seconds between clicks, on
@@ -194,35 +194,54 @@ def fetch(base: str, path: str, cookie: str, timeout: float = 60) -> http.client
         connection.close()
 
 
-def measure_pages(base: str, pages: dict, repeat: int) -> dict[str, dict]:
-    figures = {}
-    for name, (cookie, path) in pages.items():
-        for _ in range(3):  # warm: charts drawn and cached, templates compiled
-            response = fetch(base, path, cookie)
-            if response.status != 200:
-                raise SystemExit(f"{path}: HTTP {response.status}")
-        times, cpu = [], []
+def measure_pages(boards: list[tuple[str, dict]], repeat: int) -> list[dict[str, dict]]:
+    """Time every page on every board: ``boards`` holds (gunicorn address, pages) per board.
+    The boards take turns, load by load, so a moment when the machine is slow (other
+    processes, a noisy neighbour) weighs on each board alike and the ratio stays fair."""
+    figures: list[dict[str, dict]] = [{} for _ in boards]
+    for name in boards[0][1]:
+        for base, pages in boards:
+            cookie, path = pages[name]
+            for _ in range(3):  # warm: charts drawn and cached, templates compiled
+                response = fetch(base, path, cookie)
+                if response.status != 200:
+                    raise SystemExit(f"{path}: HTTP {response.status}")
+        times: list[list[float]] = [[] for _ in boards]
+        cpu: list[list[float]] = [[] for _ in boards]
+        last: list = [None for _ in boards]
         for _ in range(repeat):
-            started = time.perf_counter()
-            response = fetch(base, path, cookie)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status == 200, (path, response.status)
-            cpu.append(float(response.headers.get("X-Bench-CPU-ms", 0)))
-        figures[name] = {
-            "p50": statistics.median(times), "p95": percentile(times, 0.95),
-            "cpu": statistics.median(cpu),
-            "statements": int(response.headers.get("X-Bench-Statements", -1)),
-            "rss_mb": int(response.headers.get("X-Bench-RSS-KB", 0)) / 1024,
-        }  # fmt: skip
+            for index, (base, pages) in enumerate(boards):
+                cookie, path = pages[name]
+                started = time.perf_counter()
+                response = fetch(base, path, cookie)
+                times[index].append((time.perf_counter() - started) * 1000)
+                assert response.status == 200, (path, response.status)
+                cpu[index].append(float(response.headers.get("X-Bench-CPU-ms", 0)))
+                last[index] = response
+        for index, response in enumerate(last):
+            figures[index][name] = {
+                "p50": statistics.median(times[index]), "p95": percentile(times[index], 0.95),
+                "cpu": statistics.median(cpu[index]),
+                "statements": int(response.headers.get("X-Bench-Statements", -1)),
+                "rss_mb": int(response.headers.get("X-Bench-RSS-KB", 0)) / 1024,
+            }  # fmt: skip
     return figures
 
 
-def board_figures(schools: int, years: int, args) -> tuple[dict, dict | None, str]:
+def board_figures(
+    schools: int, years: int, args
+) -> tuple[dict, dict, dict | None, dict | None, str]:
+    """The pages of the one-school board and of the full board, measured side by side (one
+    gunicorn worker each): small figures, full figures, what building each took, the full
+    board's database URL."""
+    small_url, small_counts = board.ensure_board(1, years, args.reuse)
     url, counts = board.ensure_board(schools, years, args.reuse)
-    app = board.make_app(url)
+    small_app, app = board.make_app(small_url), board.make_app(url)
+    small_pages = school_pages(small_app, _first_school(small_app))
     pages = school_pages(app, _first_school(app))
-    with gunicorn(url, 1, None) as base:
-        return measure_pages(base, pages, args.repeat), counts, url
+    with gunicorn(small_url, 1, None) as small_base, gunicorn(url, 1, None) as base:
+        small, full = measure_pages([(small_base, small_pages), (base, pages)], args.repeat)
+    return small, full, small_counts, counts, url
 
 
 def _first_school(app) -> int:
@@ -322,8 +341,7 @@ def main(argv: list[str]) -> None:
     backend = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
     print(f"Backend: {backend}; load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if not args.only_load:
-        small, small_counts, _ = board_figures(1, args.years, args)
-        full, counts, url = board_figures(args.schools, args.years, args)
+        small, full, small_counts, counts, url = board_figures(args.schools, args.years, args)
         for label, built in (("1 school", small_counts), (f"{args.schools} schools", counts)):
             if built:
                 print(f"Built the {label} board in {built['seconds']} s")
