@@ -10,7 +10,7 @@ and new group, by id) are looked up with the page's other groups.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -232,24 +232,14 @@ def _ids(events: Iterable[AuditEvent], object_type: str) -> set[int]:
     return {e.object_id for e in events if e.object_type == object_type and e.object_id}
 
 
-def _detail_group_ids(events: Iterable[AuditEvent]) -> set[int]:
-    """The group ids course-link decisions hold in their detail (see :data:`_GROUP_DETAILS`)."""
+def _detail_ids(events: Iterable[AuditEvent], keys: Callable[[str], Iterable[str]]) -> set[int]:
+    """The ids the events hold in their detail under ``keys(action)``: the groups of a
+    course-link decision (:data:`_GROUP_DETAILS`), the schools of a moved deployment
+    (:data:`_SCHOOL_DETAILS`)."""
     found = set()
     for event in events:
         detail = event.detail if isinstance(event.detail, dict) else {}
-        for key in _GROUP_DETAILS.get(event.action, ()):
-            value = detail.get(key)
-            if isinstance(value, int) and not isinstance(value, bool):
-                found.add(value)
-    return found
-
-
-def _detail_school_ids(events: Iterable[AuditEvent]) -> set[int]:
-    """The school ids a moved deployment holds in its detail (see :data:`_SCHOOL_DETAILS`)."""
-    found = set()
-    for event in events:
-        detail = event.detail if isinstance(event.detail, dict) else {}
-        for key in _SCHOOL_DETAILS:
+        for key in keys(event.action):
             value = detail.get(key)
             if isinstance(value, int) and not isinstance(value, bool):
                 found.add(value)
@@ -304,14 +294,15 @@ def _lookup(school_id: int, events: list[AuditEvent]) -> _Names:
         staff=_pairs(select(StaffMember.id, StaffMember.display_name), StaffMember, school_id,
                      staff_ids),
         groups=_pairs(select(Group.id, Group.name), Group, school_id,
-                      _ids(events, "group") | _detail_group_ids(events)),
+                      _ids(events, "group")
+                      | _detail_ids(events, lambda action: _GROUP_DETAILS.get(action, ()))),
         administrations=administrations,
         courses=_pairs(
             select(PlatformContext.id, func.coalesce(PlatformContext.title, PlatformContext.label,
                                                      PlatformContext.context_id)),
             PlatformContext, school_id, _ids(events, "platform_context"),
         ),
-        schools=_school_names(_detail_school_ids(events)),
+        schools=_school_names(_detail_ids(events, lambda _action: _SCHOOL_DETAILS)),
     )  # fmt: skip
 
 
