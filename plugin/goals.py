@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select, union_all
 
 from plugin import reference_cache
@@ -21,6 +22,7 @@ from plugin.growth import school_growth_by_domain
 from plugin.models import (
     Administration,
     GoalIndicator,
+    GoalSource,
     Group,
     Moment,
     ReferenceIndicator,
@@ -38,6 +40,17 @@ DOMAINS = ("lezen", "taalverzorging", "rekenen")
 INDICATORS = (ReferenceIndicator.F1, ReferenceIndicator.F2_S1)
 YEARS_FOR_INSPECTORATE = 3
 """The Inspectorate judges the average over the last three end-of-school tests."""
+
+_SOURCE_LABELS = {
+    GoalSource.SIGNALERINGSWAARDE: _l("the Inspectorate's signalling value"),
+    GoalSource.LANDELIJK: _l("the national average"),
+    GoalSource.AMBITIE: _l("the school's own ambition"),
+}
+
+
+def source_label(source: GoalSource) -> str:
+    """What a goal's target is based on, as the IB reads it in Administratie."""
+    return str(_SOURCE_LABELS[GoalSource(source)])
 
 
 @dataclass(frozen=True)

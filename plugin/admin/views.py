@@ -20,7 +20,7 @@ from plugin.audit_actions import AuditAction
 from plugin.auth import Permission, require_permission, require_principal
 from plugin.csv_export import csv_response
 from plugin.extensions import db
-from plugin.goals import DOMAINS
+from plugin.goals import DOMAINS, source_label
 from plugin.inputs import bad_request, query_int
 from plugin.models import GoalIndicator, GoalSource, School
 from plugin.periods import school_year_of
@@ -52,7 +52,7 @@ def index():
     return render_template(
         "admin/index.html", school=school, history=history,
         current=[g for g in history if g.superseded_at is None], domains=DOMAINS,
-        indicators=list(GoalIndicator), sources=list(GoalSource),
+        indicators=list(GoalIndicator), sources=list(GoalSource), source_label=source_label,
         signaling=services.signaling_values(school.id), school_year=school_year_of(date.today()),
     )  # fmt: skip
 

@@ -47,6 +47,11 @@ def test_changing_a_goal_keeps_the_old_one_in_history(client, ib, school):
     assert "57,5" in page
     assert "vervangen op" in page
     assert "geldend" in page
+    # What a goal is based on reads as words, in the form and in the history, not as a code.
+    assert (
+        '<option value="signaleringswaarde">de signaleringswaarde van de inspectie</option>' in page
+    )
+    assert "<td>de eigen ambitie van de school</td>" in page
 
 
 @pytest.mark.parametrize(
