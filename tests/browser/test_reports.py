@@ -41,6 +41,10 @@ def _one_chart_per_subject_sized_for_the_screen(page) -> None:
     assert not wide.first.is_visible()
     label = narrow.first.locator(".axis.y text").first
     assert label.bounding_box()["height"] >= 10, label.bounding_box()
+    page.emulate_media(media="print")  # paper is wide enough: the wide chart, whatever the window
+    assert wide.first.is_visible()
+    assert not narrow.first.is_visible()
+    page.emulate_media(media="screen")
 
 
 def test_ib_opens_the_school_report_from_the_menu(page, demo_launch, screenshot):
