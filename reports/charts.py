@@ -122,7 +122,11 @@ def _fit_x_labels(options: dict, labels: Sequence[str]) -> dict:
     slot = (options.get("width", BASE["width"]) - 100) / len(labels)
     longest = max(len(str(label)) for label in labels) * CHAR_WIDTH * STYLE.label_font_size
     if longest > slot:
-        options |= {"x_label_rotation": 30 if longest < slot * 2 else 45}
+        rotation = 30 if longest < slot * 2 else 45
+        options |= {"x_label_rotation": rotation}
+        if options.get("width") == NARROW["width"]:  # a phone's chart keeps its plot's height
+            drop = round(longest * math.sin(math.radians(rotation)))
+            options["height"] = options.get("height", BASE["height"]) + drop
     return options
 
 

@@ -180,3 +180,17 @@ def test_every_chart_is_drawn_for_a_phone_as_well(draw, data):
 class _DictCache(dict):
     def set(self, key, value):
         self[key] = value
+
+
+def test_a_phones_chart_grows_taller_for_rotated_labels_instead_of_squeezing_its_plot():
+    labels = ["lezen 1F", "lezen 2F", "taalverzorging 1F", "taalverzorging 2F", "rekenen 1S"]
+    series = [("School", [95.0, 65.0, 97.0, 68.0, 58.0]), ("Doel", [90.0, 60.0, 95.0, 60.0, 50.0])]
+    narrow = charts.bars("Aandeel", labels, series, percent=True, narrow=True)
+    assert "rotate(" in narrow
+    height = int(re.search(r'viewBox="0 0 400 (\d+)"', narrow).group(1))
+    assert height > 350
+    plot = re.search(
+        r'<rect x="0" y="0" width="[\d.]+" height="([\d.]+)" class="background"', narrow
+    )
+    # The bars' own area, not what the rotated labels leave of it (168 without growing).
+    assert float(plot.group(1)) > 200
