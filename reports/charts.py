@@ -4,7 +4,7 @@ Every function takes plain numbers and Dutch-ready labels (already translated by
 and returns an ``<svg>`` element without XML declaration and without pygal's external
 JavaScript (the pages allow only the tool's own scripts), to be embedded in a ``<figure>``
 beside or above a table with the same numbers. :func:`cached` keys the result on a hash of
-the data and the locale.
+the data, the locale and the drawing code (:data:`DRAWING`).
 
 The look is decided here, once: one :data:`STYLE`; numbers in the reader's locale ("122,9",
 "57,5 %") on axes, printed values and tooltips; bars start at zero (a bar's length is its
@@ -24,6 +24,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import pygal
@@ -91,6 +92,11 @@ NARROW = {
 type is about 12 px high, as large as a wide chart's on a tablet; the wide one's would be 6."""
 CHAR_WIDTH = 0.55
 """Average glyph width as a share of the font size, to tell whether x labels fit."""
+
+DRAWING = hashlib.sha256(Path(__file__).read_bytes() + pygal.__version__.encode()).hexdigest()[:16]
+"""How charts are drawn (this module and pygal's version), part of every cache key: after an
+upgrade that changes the look, no page shows a chart drawn by the old code (Redis keeps charts
+for an hour)."""
 
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
@@ -371,7 +377,7 @@ def cached(cache, draw: Callable[..., str], **data) -> str:
     does not pass one."""
     if "locale" not in data and "locale" in inspect.signature(draw).parameters:
         data["locale"] = _current_locale()
-    payload = json.dumps([draw.__name__, data], sort_keys=True, default=str)
+    payload = json.dumps([DRAWING, draw.__name__, data], sort_keys=True, default=str)
     key = "chart:" + hashlib.sha256(payload.encode()).hexdigest()
     svg = cache.get(key)
     if svg is None:

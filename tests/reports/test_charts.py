@@ -60,6 +60,21 @@ def test_charts_are_cached_by_the_data_they_draw():
     assert len(cache) == 2
 
 
+def test_a_new_version_of_the_drawing_code_draws_again(monkeypatch):
+    """Charts stay an hour in Redis: after an upgrade that changes their look, none is shown
+    as the old code drew it."""
+    cache, calls = CountingCache(), []
+
+    def draw(title: str) -> str:
+        calls.append(title)
+        return f"<svg>{title}</svg>"
+
+    charts.cached(cache, draw, title="A")
+    monkeypatch.setattr(charts, "DRAWING", "the next version")
+    charts.cached(cache, draw, title="A")
+    assert calls == ["A", "A"]
+
+
 # --- read at a glance ------------------------------------------------------------------------
 
 
@@ -171,15 +186,10 @@ def test_a_narrow_progress_chart_is_drawn_on_a_phone_sized_canvas_with_the_same_
     ],
 )  # fmt: skip
 def test_every_chart_is_drawn_for_a_phone_as_well(draw, data):
-    drawn = charts.cached_pair(_DictCache(), draw, **data)
+    drawn = charts.cached_pair(CountingCache(), draw, **data)
     assert 'viewBox="0 0 400 350"' in drawn.narrow
     assert 'viewBox="0 0 400 350"' not in drawn.wide
     assert data["title"] in drawn.narrow
-
-
-class _DictCache(dict):
-    def set(self, key, value):
-        self[key] = value
 
 
 def test_a_phones_chart_grows_taller_for_rotated_labels_instead_of_squeezing_its_plot():
