@@ -26,6 +26,21 @@ def test_teacher_reaches_charts_from_the_dashboard(page, demo_launch, screenshot
     screenshot(page, "reports-pupil")
     assert not [p for p in problems if "Content Security Policy" in p], problems
     _one_chart_per_subject_sized_for_the_screen(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("link", name="Ouderrapport").click()
+    page.wait_for_load_state("networkidle")
+    _labels_stay_inside_their_chart(page.locator(".parent-chart .chart-narrow svg").first)
+
+
+def _labels_stay_inside_their_chart(svg) -> None:
+    """No x label sticks out of its chart (a clipped "E4 25/26" on a phone read "E4 25/2")."""
+    box = svg.bounding_box()
+    labels = svg.locator(".axis.x text")
+    assert labels.count() >= 2
+    for index in range(labels.count()):
+        label = labels.nth(index).bounding_box()
+        assert box["x"] <= label["x"], (index, label, box)
+        assert label["x"] + label["width"] <= box["x"] + box["width"] + 0.5, (index, label, box)
 
 
 def _one_chart_per_subject_sized_for_the_screen(page) -> None:
@@ -41,6 +56,8 @@ def _one_chart_per_subject_sized_for_the_screen(page) -> None:
     assert not wide.first.is_visible()
     label = narrow.first.locator(".axis.y text").first
     assert label.bounding_box()["height"] >= 10, label.bounding_box()
+    for index in range(narrow.count()):
+        _labels_stay_inside_their_chart(narrow.nth(index).locator("svg"))
     page.emulate_media(media="print")  # paper is wide enough: the wide chart, whatever the window
     assert wide.first.is_visible()
     assert not narrow.first.is_visible()
