@@ -86,6 +86,7 @@ NARROW = {
     "height": 350,
     "legend_at_bottom_columns": 1,
     "margin": 4,
+    "margin_left": 14,  # the first x label is centred on the first point, left of the axis
     "margin_right": 30,
 }
 """A chart for a phone's width (every draw function's ``narrow=True``): on a 390 px screen its
@@ -248,8 +249,9 @@ def growth(
         label_font_size=17, major_label_font_size=17, legend_font_size=17,
     )  # fmt: skip
     options = {**BASE, "width": 640, "height": 300, "style": style, "margin_left": 36,
-               "margin_right": 36} | (NARROW | {"margin_right": 44} if narrow else {})  # fmt: skip
-    # (its last x label, in 17 px type, is centred on the last point: half of it sticks out)
+               "margin_right": 36}  # fmt: skip
+    if narrow:  # no y labels: the first and last x labels (17 px) are centred on the end points
+        options |= NARROW | {"margin_left": 40, "margin_right": 44}
     chart = pygal.Line(
         **_fit_x_labels(options, labels),
         title=title,

@@ -71,6 +71,11 @@ def test_ib_opens_the_school_report_from_the_menu(page, demo_launch, screenshot)
     assert page.locator("#table-reference tbody tr").count() == 6
     assert page.locator("figure.report-chart svg").count() >= 2
     screenshot(page, "reports-school")
+    page.set_viewport_size({"width": 390, "height": 844})
+    narrow = page.locator(".chart-narrow svg")
+    assert narrow.count() >= 3
+    for index in range(narrow.count()):
+        _labels_stay_inside_their_chart(narrow.nth(index))
 
 
 def test_pupil_lands_on_a_friendly_page_without_results(page, demo_launch, screenshot):
