@@ -18,6 +18,12 @@ def test_teacher_reaches_charts_from_the_dashboard(page, demo_launch, screenshot
     assert chart.bounding_box()["width"] > 250
     assert page.locator("#table-levels tbody tr").count() == 5
     screenshot(page, "reports-group")
+    page.set_viewport_size({"width": 390, "height": 844})
+    group_charts = page.locator(".chart-narrow svg").all()
+    assert len(group_charts) == 2  # levels and medians
+    for svg in group_charts:
+        _labels_stay_inside_their_chart(svg)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#pupils tbody th a").first.click()
     page.wait_for_load_state("networkidle")
     assert "/rapportages/leerling/" in page.url
