@@ -122,16 +122,19 @@ def percent_format(locale: str) -> Callable[[float], str]:
     return lambda v: "" if v is None else format_decimal(v, "#,##0.#", locale=locale) + " %"
 
 
-def _fit_x_labels(options: dict, labels: Sequence[str]) -> dict:
-    """Rotate the x labels when the longest would not fit its slot (they must never overlap)."""
+def _layout(options: dict, labels: Sequence[str], narrow: bool) -> dict:
+    """``options`` for the chart's screen: as given, or (``narrow``) on a phone's canvas. The x
+    labels are rotated when the longest would not fit its slot (they must never overlap); a
+    phone's chart then grows taller by what they take, so that its plot keeps its height."""
+    options = options | NARROW if narrow else dict(options)
     if not labels:
         return options
     slot = (options.get("width", BASE["width"]) - 100) / len(labels)
     longest = max(len(str(label)) for label in labels) * CHAR_WIDTH * STYLE.label_font_size
     if longest > slot:
         rotation = 30 if longest < slot * 2 else 45
-        options |= {"x_label_rotation": rotation}
-        if options.get("width") == NARROW["width"]:  # a phone's chart keeps its plot's height
+        options["x_label_rotation"] = rotation
+        if narrow:
             drop = round(longest * math.sin(math.radians(rotation)))
             options["height"] = options.get("height", BASE["height"]) + drop
     return options
@@ -152,11 +155,11 @@ def level_distribution(
 ) -> str:
     """One bar per level I–V, on its own label, coloured from top (blue) to bottom (brown),
     with the number of pupils above it."""
-    options = {
+    options = _layout({
         **BASE, "width": 560, "height": 360, "title": title, "print_values": True,
         "print_values_position": "top", "show_legend": False, "range": (0, max([*counts, 1])),
         "value_formatter": number_format(locale, 0), "min_scale": 1, "max_scale": 8,
-    } | (NARROW if narrow else {})  # fmt: skip
+    }, levels, narrow)  # fmt: skip
     chart = _Bars(**options)
     chart.x_labels = list(levels)
     chart.add(
@@ -175,8 +178,9 @@ def level_shares(
 ) -> str:
     """Stacked bars per group: the share of its pupils at each level I–V (percent)."""
     width = 560 if len(groups) <= 5 else BASE["width"]  # few groups: larger type
-    options = {**BASE, "style": _style(colors=LEVEL_COLORS), "width": width}
-    options = _fit_x_labels(options | (NARROW if narrow else {}), groups)
+    options = _layout(
+        {**BASE, "style": _style(colors=LEVEL_COLORS), "width": width}, groups, narrow
+    )
     chart = pygal.StackedBar(
         **options, title=title, range=(0, 100), value_formatter=percent_format(locale)
     )
@@ -210,9 +214,8 @@ def progress(
     present = [v for pair in band if pair for v in pair] + [s for s in scores if s is not None]
     low = min(present) - 10 if present else 0
     colors = (BAND_COLOR, "#ffffff", "#5b6673", "#00529b")
-    options = {**BASE, "style": _style(colors=colors)} | (NARROW if narrow else {})
     chart = pygal.Line(
-        **_fit_x_labels(options, labels), title=title,
+        **_layout({**BASE, "style": _style(colors=colors)}, labels, narrow), title=title,
         range=(low, max(present) + 10) if present else None,
         value_formatter=number_format(locale),
     )  # fmt: skip
@@ -248,12 +251,12 @@ def growth(
         colors=("#00529b", "#5b6673"), stroke_width="3", stroke_opacity="1", title_font_size=22,
         label_font_size=17, major_label_font_size=17, legend_font_size=17,
     )  # fmt: skip
-    options = {**BASE, "width": 640, "height": 300, "style": style, "margin_left": 36,
-               "margin_right": 36}  # fmt: skip
+    options = _layout({**BASE, "width": 640, "height": 300, "style": style, "margin_left": 36,
+                       "margin_right": 36}, labels, narrow)  # fmt: skip
     if narrow:  # no y labels: the first and last x labels (17 px) are centred on the end points
-        options |= NARROW | {"margin_left": 40, "margin_right": 44}
+        options |= {"margin_left": 40, "margin_right": 44}
     chart = pygal.Line(
-        **_fit_x_labels(options, labels),
+        **options,
         title=title,
         value_formatter=number_format(locale),
         show_y_labels=False,
@@ -279,7 +282,7 @@ def lines(
     colour, dash pattern and marker size, and its name printed beside its last point (moved
     apart where two lines end close together)."""
     values = [v for _name, vs in series for v in vs if v is not None]
-    options = _fit_x_labels(BASE | (NARROW if narrow else {}), labels)
+    options = _layout(BASE, labels, narrow)
     options |= {"margin_right": 90, "style": LINE_STYLE}  # room for the lines' names
     if values:
         options["y_labels"] = _ticks_between(min(values), max(values), locale)
@@ -345,8 +348,7 @@ def bars(
     values are printed above the bars when there are few enough to read."""
     values = [v for _name, vs in series for v in vs if v is not None]
     width = 560 if len(labels) * len(series) <= 6 else BASE["width"]  # few bars: larger type
-    options = {**BASE, "title": title, "width": width} | (NARROW if narrow else {})
-    options = _fit_x_labels(options, labels)
+    options = _layout({**BASE, "title": title, "width": width}, labels, narrow)
     top = 100.0 if percent else (max(values) if values else 1.0)
     options |= {
         "range": (0, top),

@@ -81,7 +81,7 @@ def school():
     )  # fmt: skip
 
 
-def _school_charts(data) -> dict[str, str]:
+def _school_charts(data) -> dict[str, charts.Drawn]:
     found = {}
     for subject in data["subjects"]:
         lines = [

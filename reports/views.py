@@ -78,7 +78,7 @@ def group(group_id: int):
     )  # fmt: skip
 
 
-def _group_charts(report: services.GroupReport) -> dict[str, str]:
+def _group_charts(report: services.GroupReport) -> dict[str, charts.Drawn]:
     if not report.scored:
         return {}
     levels = [level.value for level in report.level_counts]
@@ -221,7 +221,7 @@ def parents(pupil_id: int):
 MOMENT_ORDER = {Moment.B: 0, Moment.M: 1, Moment.E: 2}
 
 
-def _growth_chart(history: services.SubjectHistory, first_name: str) -> str:
+def _growth_chart(history: services.SubjectHistory, first_name: str) -> charts.Drawn:
     """One simple line for parents: the child's score per test, the national mean dashed."""
     scores = history.scores
     return charts.cached_pair(

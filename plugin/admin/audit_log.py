@@ -210,6 +210,7 @@ class _Names:
     administrations: dict[int, str]
     courses: dict[int, str]
     schools: dict[int, str]
+    subjects: dict[str, str]
 
     def group(self, group_id: int | None) -> str:
         return self.groups.get(group_id) or _("a removed group")
@@ -303,6 +304,8 @@ def _lookup(school_id: int, events: list[AuditEvent]) -> _Names:
             PlatformContext, school_id, _ids(events, "platform_context"),
         ),
         schools=_school_names(_detail_ids(events, lambda _action: _SCHOOL_DETAILS)),
+        # Subject code → name, from the per-process snapshot (no query on a warm process).
+        subjects={subject.code: subject.name for subject in reference_cache.subjects()},
     )  # fmt: skip
 
 
@@ -388,7 +391,7 @@ def _details(event: AuditEvent, names: _Names) -> list[tuple[str, str]]:
         elif key == "school_year" and isinstance(value, int):
             text = school_year_label(value)
         elif key == "subject" and isinstance(value, str):
-            text = _subject_names().get(value, value)
+            text = names.subjects.get(value, value)
         elif key == "moment" and isinstance(value, str):
             text = moment_word(value)
         elif key == "counts" and isinstance(value, dict):
@@ -445,11 +448,6 @@ _GROUP_LABELS = {
     "new": lambda: _("new group"),
     "group": lambda: _("group"),
 }
-
-
-def _subject_names() -> dict[str, str]:
-    """Subject code → name, from the per-process snapshot (no query on a warm process)."""
-    return {subject.code: subject.name for subject in reference_cache.subjects()}
 
 
 _REASONS = {
